@@ -1,0 +1,16 @@
+/**
+ * The `switchboard` command line. Each command registers itself from its own file in
+ * `commands/`, so this file only assembles them and tests can build the program in-process.
+ */
+import { Command } from 'commander';
+import { registerServeCommand } from './commands/serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('switchboard')
+    .description('Self-hosted LLM gateway: one OpenAI-compatible endpoint, cost-quality routing, budgets and fallbacks.')
+    .version('0.1.0');
+  registerServeCommand(program);
+  return program;
+}

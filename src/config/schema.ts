@@ -1,0 +1,112 @@
+/**
+ * The configuration, as one zod schema. Types come from `z.infer`, defaults live here and
+ * nowhere else, and `switchboard.yaml` keys are snake_case like OpenAI's and LiteLLM's.
+ */
+import { z } from 'zod';
+import { PROVIDER_KINDS } from '../providers/provider.js';
+import { routeSchema } from '../routing/route-schema.js';
+
+export const priceSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cached_input: z.number().nonnegative().optional(),
+  cache_write: z.number().nonnegative().optional(),
+});
+
+/** Where and how to reach one upstream. Shared by a model's shorthand form and `deployments`. */
+const upstreamFields = {
+  provider: z.enum(PROVIDER_KINDS),
+  model: z.string().min(1).optional(),
+  base_url: z.url({ message: 'must be a URL such as https://api.openai.com/v1' }).optional(),
+  api_key: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  api_version: z.string().optional(),
+};
+
+export const deploymentSchema = z.strictObject({
+  ...upstreamFields,
+  /** Share of traffic under weighted load balancing. */
+  weight: z.number().positive().default(1),
+  /** Requests per minute this deployment accepts; the balancer keeps headroom under it. */
+  rpm: z.number().int().positive().optional(),
+  /** Tokens per minute this deployment accepts. */
+  tpm: z.number().int().positive().optional(),
+});
+
+export const modelSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    provider: upstreamFields.provider.optional(),
+    model: upstreamFields.model,
+    base_url: upstreamFields.base_url,
+    api_key: upstreamFields.api_key,
+    headers: upstreamFields.headers,
+    api_version: upstreamFields.api_version,
+    price: priceSchema.optional(),
+    deployments: z.array(deploymentSchema).min(1).optional(),
+    fallbacks: z.array(z.string()).default([]),
+    /** Where `context_length_exceeded` errors go: a model with a larger context window. */
+    context_window_fallback: z.string().optional(),
+    /** Where a content-filter refusal goes. */
+    content_filter_fallback: z.string().optional(),
+    load_balancing: z.enum(['weighted', 'least-in-flight', 'lowest-latency', 'headroom']).default('weighted'),
+    /** Largest output the model can produce; used to reserve budget when max_tokens is unset. */
+    max_output_tokens: z.number().int().positive().optional(),
+    /** Marks a built-in simulated model, so no quality figure is ever computed from it. */
+    simulated: z.boolean().optional(),
+  })
+  .superRefine((model, context) => {
+    if (!model.provider && !model.deployments) {
+      context.addIssue({ code: 'custom', path: ['provider'], message: 'set `provider` (openai, anthropic, gemini, openai-compatible) or list `deployments`' });
+    }
+    if (model.provider && model.deployments) {
+      context.addIssue({ code: 'custom', path: ['deployments'], message: 'give either `provider` or `deployments`, not both' });
+    }
+  });
+
+export const DEFAULT_STORAGE_URL = 'sqlite://.switchboard/switchboard.db';
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(4100),
+      /** Request bodies above this get 413. Images sent inline as base64 need room. */
+      max_body_bytes: z.number().int().positive().default(20 * 1024 * 1024),
+      /** How long in-flight requests and streams may take to finish on SIGTERM. */
+      drain_timeout_ms: z.number().int().nonnegative().default(30_000),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      url: z.string().default(DEFAULT_STORAGE_URL),
+      /** Keep request and response bodies in the request log. Off by default: they may hold personal data. */
+      log_bodies: z.boolean().default(false),
+      /** Writes are batched off the request path: flushed at this size or interval. */
+      batch_size: z.number().int().positive().default(500),
+      flush_interval_ms: z.number().int().positive().default(200),
+    })
+    .prefault({}),
+  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  models: z.array(modelSchema).default([]),
+  routes: z.array(routeSchema).default([]),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).default(3),
+      backoff_ms: z.number().int().nonnegative().default(200),
+      max_backoff_ms: z.number().int().nonnegative().default(5000),
+    })
+    .prefault({}),
+  timeouts: z
+    .strictObject({
+      connect_ms: z.number().int().positive().default(5000),
+      first_token_ms: z.number().int().positive().default(30_000),
+      total_ms: z.number().int().positive().default(600_000),
+    })
+    .prefault({}),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+export type PriceConfig = z.infer<typeof priceSchema>;

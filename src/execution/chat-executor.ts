@@ -1,0 +1,61 @@
+/**
+ * Runs a chat request on one configured model: dispatches it (with the reliability layer's
+ * retries and fallbacks), and prices the result. Routing strategies call this once per model
+ * they try, so a cascade's two calls are priced and logged alike.
+ */
+import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../protocol/chat-types.js';
+import type { Call, Dispatched, Dispatcher, DispatchContext } from '../reliability/dispatcher.js';
+import { completionText, priceCall, type CallCost } from './priced-call.js';
+import { peekFirst } from './peek-first.js';
+
+export interface CompletedCall {
+  completion: ChatCompletion;
+  model: ResolvedModel;
+  deployment: ResolvedDeployment;
+  cost: CallCost;
+}
+
+export interface StartedStream {
+  chunks: AsyncIterable<ChatCompletionChunk>;
+  model: ResolvedModel;
+  deployment: ResolvedDeployment;
+}
+
+export class ChatExecutor {
+  constructor(
+    readonly registry: ModelRegistry,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  /** Any other call (embeddings) through the same reliability layer. */
+  dispatch<T>(model: ResolvedModel, context: DispatchContext, call: Call<T>): Promise<Dispatched<T>> {
+    return this.dispatcher.dispatch(model, context, call);
+  }
+
+  async complete(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext): Promise<CompletedCall> {
+    const result = await this.dispatcher.dispatch(model, context, (deployment, timeouts, signal) =>
+      deployment.provider.chat(request, { timeouts, signal }),
+    );
+    const completion = result.value;
+    const cost = priceCall(request, completion.usage, completionText(completion.choices[0]?.message), result.deployment.price);
+    const last = context.attempts[context.attempts.length - 1];
+    if (last) {
+      last.cost_usd = cost.costUsd;
+      last.prompt_tokens = cost.tokens.promptTokens;
+      last.completion_tokens = cost.tokens.completionTokens;
+    }
+    return { completion, model: result.model, deployment: result.deployment, cost };
+  }
+
+  /**
+   * Starts a stream and waits for its first chunk before resolving, so a deployment that
+   * accepts the connection but fails before sending anything is still failed over.
+   */
+  async stream(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext): Promise<StartedStream> {
+    const result = await this.dispatcher.dispatch(model, context, async (deployment, timeouts, signal) =>
+      peekFirst(await deployment.provider.streamChat(request, { timeouts, signal })),
+    );
+    return { chunks: result.value, model: result.model, deployment: result.deployment };
+  }
+}

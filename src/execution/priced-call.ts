@@ -1,0 +1,35 @@
+/**
+ * Pricing of one upstream call: from the usage the upstream reported, or, when it reported
+ * none, from tokens we count ourselves (then marked `estimated`).
+ */
+import { computeCost, tokenCountsFromUsage, type TokenCounts } from '../cost/compute-cost.js';
+import { countPromptTokens, countTokens } from '../cost/token-counter.js';
+import type { ModelPrice } from '../cost/price-catalog.js';
+import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
+
+export interface CallCost {
+  tokens: TokenCounts;
+  costUsd: number;
+  estimated: boolean;
+}
+
+export function priceCall(request: ChatCompletionRequest, usage: Usage | null | undefined, completionText: string, price: ModelPrice | undefined): CallCost {
+  const reported = tokenCountsFromUsage(usage);
+  if (reported) return { tokens: reported, costUsd: computeCost(reported, price), estimated: false };
+  const tokens: TokenCounts = {
+    promptTokens: countPromptTokens(request.messages),
+    completionTokens: countTokens(completionText),
+    cachedTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  };
+  return { tokens, costUsd: computeCost(tokens, price), estimated: true };
+}
+
+/** The text of a completion's first choice, tool-call arguments included, for token counting. */
+export function completionText(message: { content?: string | null; tool_calls?: Array<{ function: { name: string; arguments: string } }> } | undefined): string {
+  if (!message) return '';
+  let text = message.content ?? '';
+  for (const call of message.tool_calls ?? []) text += call.function.name + call.function.arguments;
+  return text;
+}

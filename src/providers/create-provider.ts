@@ -1,0 +1,30 @@
+/**
+ * Builds the provider adapter for a deployment. The only place that knows every provider.
+ */
+import type { ChatProvider, ProviderDeployment } from './provider.js';
+import { OpenAIProvider } from './openai/openai-provider.js';
+import { OpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
+import { SimulatedProvider } from './simulated/simulated-provider.js';
+
+export function createProvider(deployment: ProviderDeployment): ChatProvider {
+  switch (deployment.provider) {
+    case 'openai':
+      return new OpenAIProvider(deployment);
+    case 'openai-compatible':
+      return new OpenAICompatibleProvider(deployment);
+    case 'simulated':
+      return new SimulatedProvider(deployment);
+    case 'anthropic':
+    case 'gemini':
+      throw new Error(`provider ${deployment.provider} is not implemented yet`);
+  }
+}
+
+/** Default `base_url` per provider, with the same meaning as in the provider's official SDK. */
+export const DEFAULT_BASE_URLS: Record<ProviderDeployment['provider'], string> = {
+  openai: 'https://api.openai.com/v1',
+  'openai-compatible': '',
+  anthropic: 'https://api.anthropic.com',
+  gemini: 'https://generativelanguage.googleapis.com',
+  simulated: 'simulated://',
+};

@@ -1,0 +1,58 @@
+/**
+ * The provider contract: the only thing the core knows about an upstream. A provider is bound to
+ * one deployment (URL, key, upstream model id) and speaks OpenAI's shapes on both sides; mapping
+ * to and from the upstream's own wire format happens inside its folder.
+ */
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+} from '../protocol/chat-types.js';
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'simulated'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** Limits on one upstream call. All in milliseconds. */
+export interface CallTimeouts {
+  connectMs: number;
+  /** Until the response headers and, for streams, the first chunk. */
+  firstTokenMs: number;
+  /** The whole call, streaming included. */
+  totalMs: number;
+}
+
+export interface CallOptions {
+  timeouts: CallTimeouts;
+  /** Aborts the upstream call, for example when the client disconnects. */
+  signal?: AbortSignal;
+}
+
+/** A deployment as a provider sees it: everything needed to reach one upstream model. */
+export interface ProviderDeployment {
+  /** Stable identifier used in logs and health reports, such as `gpt-4o-mini#0`. */
+  id: string;
+  provider: ProviderKind;
+  /** The upstream model id. */
+  model: string;
+  baseUrl: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** Provider-specific knobs, such as Anthropic's `anthropic-version`. */
+  apiVersion?: string;
+}
+
+export interface ChatProvider {
+  readonly deployment: ProviderDeployment;
+  /** One call, one OpenAI-shaped completion. `request.model` is ignored: the deployment's model is used. */
+  chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion>;
+  /**
+   * Resolves once the upstream has accepted the stream (status 200, headers read), so errors
+   * before the first byte reach the caller as a rejected promise and can be retried elsewhere.
+   * The iterable yields OpenAI chunks; the last one carries `usage` when the upstream reports it.
+   * It throws a GatewayError if the upstream breaks off mid-stream.
+   */
+  streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<AsyncIterable<ChatCompletionChunk>>;
+  embed(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+}

@@ -1,0 +1,47 @@
+/**
+ * Upstream SSE as a pipeline: bytes → text → events → JSON. A malformed event never throws
+ * here; it is reported to `onMalformed` and skipped, and the caller decides whether that is
+ * fatal (a stream that ends without its terminal event is).
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { SendOptions, UpstreamResponse } from './http-client.js';
+import { mapNetworkError } from './http-client.js';
+
+export interface ServerSentEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/** Yields each SSE event of an upstream body as it arrives. */
+export async function* readServerSentEvents(
+  response: UpstreamResponse,
+  options: Pick<SendOptions, 'provider' | 'timeouts' | 'signal'>,
+): AsyncGenerator<ServerSentEvent> {
+  const pending: ServerSentEvent[] = [];
+  const parser = createParser({
+    onEvent(message: EventSourceMessage) {
+      pending.push({ event: message.event, data: message.data });
+    },
+  });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of response.body) {
+      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      while (pending.length > 0) yield pending.shift()!;
+    }
+  } catch (error) {
+    throw mapNetworkError(error, options);
+  }
+  parser.feed(decoder.decode());
+  parser.feed('\n\n');
+  while (pending.length > 0) yield pending.shift()!;
+}
+
+/** Parses an event's data as JSON, or returns undefined when it is not JSON. */
+export function parseEventJson<T>(data: string): T | undefined {
+  try {
+    return JSON.parse(data) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A trained router in memory: scores a prompt by how likely the weak model's answer falls short.
+ * The hashed weights are expanded into a dense table once at load, so a decision is one pass
+ * over the prompt with an array read per n-gram and no allocation per token.
+ */
+import { normalisePrompt } from './prompt-normalisation.js';
+import { scanPrompt } from './prompt-features.js';
+import { readRouterFile, type RouterFile } from './router-file.js';
+import { sigmoid } from './logistic-regression.js';
+
+export interface LearnedRouter {
+  /** Probability-like score in [0, 1]: higher means the weak model more likely falls short. */
+  score(text: string): number;
+  readonly weak: string;
+  readonly strong: string;
+  readonly description: string;
+}
+
+export function createLearnedRouter(file: RouterFile): LearnedRouter {
+  const { features, model } = file;
+  const table = new Float32Array(2 ** features.hashBits);
+  for (let index = 0; index < model.hashedIndices.length; index++) table[model.hashedIndices[index]] = model.hashedWeights[index];
+  const structureCount = features.structure.length;
+  // Fold standardisation into the weights: w·(x − mean)/scale = Σ (w/scale)·x − Σ w·mean/scale.
+  const structureWeights = new Float64Array(structureCount);
+  let bias = model.bias;
+  for (let index = 0; index < structureCount; index++) {
+    structureWeights[index] = model.structureWeights[index] / features.structureScale[index];
+    bias -= structureWeights[index] * features.structureMean[index];
+  }
+  let hashedSum = 0;
+  const addWeight = (index: number): void => {
+    hashedSum += table[index];
+  };
+
+  return {
+    weak: file.weak,
+    strong: file.strong,
+    description: file.description,
+    score(text: string): number {
+      hashedSum = 0;
+      const scan = scanPrompt(normalisePrompt(text), features.hashBits, addWeight);
+      let logit = bias + hashedSum / Math.sqrt(Math.max(1, scan.hashedCount));
+      for (let index = 0; index < structureCount; index++) logit += structureWeights[index] * scan.structure[index];
+      return sigmoid(logit);
+    },
+  };
+}
+
+/** Loads a router file made by `switchboard router train`; throws `RouterFileError` naming the file. */
+export function loadLearnedRouter(path: string): LearnedRouter {
+  return createLearnedRouter(readRouterFile(path));
+}

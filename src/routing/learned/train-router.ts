@@ -1,0 +1,122 @@
+/**
+ * Trains a learned router from routing datasets: logistic regression over hashed n-grams and
+ * structure features (see `prompt-features.ts`), predicting the weak model's shortfall
+ * (see `training-labels.ts`). Deterministic: the same rows and options give the same file.
+ */
+import type { RoutingRow } from '../evaluation/routing-dataset.js';
+import { rawFeatures, type RawFeatures } from './feature-vector.js';
+import { fitLogisticRegression, type TrainingExample } from './logistic-regression.js';
+import { STRUCTURE_FEATURES } from './prompt-features.js';
+import { ROUTER_FILE_FORMAT, ROUTER_FILE_VERSION, type RouterFile } from './router-file.js';
+import { benchmarkOf, shortfallLabel, shortfallScale } from './training-labels.js';
+
+export interface TrainRouterOptions {
+  weak: string;
+  strong: string;
+  description?: string;
+  /** Datasets the rows came from, recorded in the file. */
+  trainedOn?: { name: string; rows: number }[];
+  /** L2 penalty. Chosen by cross-validation (docs/routing-quality.md). */
+  l2?: number;
+  /** log2 of the number of hashed n-gram buckets. */
+  hashBits?: number;
+  /** Keep only this many hashed weights (largest magnitude first) to keep the file small. */
+  maxHashedFeatures?: number;
+  /** Give each benchmark the same total weight, so a large dataset does not drown a small one. */
+  balanceBenchmarks?: boolean;
+  /** Precomputed features of `rows`, in order (cross-validation reuses them across folds). */
+  features?: readonly RawFeatures[];
+}
+
+export const DEFAULT_TRAINING = { l2: 0.003, hashBits: 18, maxHashedFeatures: 60_000, balanceBenchmarks: true } as const;
+
+export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOptions): RouterFile {
+  const { weak, strong } = options;
+  const l2 = options.l2 ?? DEFAULT_TRAINING.l2;
+  const hashBits = options.hashBits ?? DEFAULT_TRAINING.hashBits;
+  const maxHashedFeatures = options.maxHashedFeatures ?? DEFAULT_TRAINING.maxHashedFeatures;
+  const balanceBenchmarks = options.balanceBenchmarks ?? DEFAULT_TRAINING.balanceBenchmarks;
+  if (rows.length === 0) throw new Error('training needs at least one row');
+  for (const row of rows) {
+    if (!(weak in row.scores) || !(strong in row.scores)) throw new Error(`row "${row.id}" has no score for "${weak}" or "${strong}"`);
+  }
+
+  const features = options.features ?? rows.map((row) => rawFeatures(row.prompt, hashBits));
+  const structureCount = STRUCTURE_FEATURES.length;
+  const { mean, scale } = standardisation(features, structureCount);
+
+  // Benchmarks: label scale and weight per benchmark.
+  const byBenchmark = new Map<string, RoutingRow[]>();
+  for (const row of rows) {
+    const name = benchmarkOf(row);
+    const members = byBenchmark.get(name);
+    if (members) members.push(row);
+    else byBenchmark.set(name, [row]);
+  }
+  const labelScale = new Map<string, number>();
+  const rowWeight = new Map<string, number>();
+  for (const [name, members] of byBenchmark) {
+    labelScale.set(name, shortfallScale(members, weak, strong));
+    rowWeight.set(name, balanceBenchmarks ? rows.length / (byBenchmark.size * members.length) : 1);
+  }
+
+  // Train over the buckets actually used, numbered compactly, then map back.
+  const compact = new Map<number, number>();
+  for (const feature of features) for (const bucket of feature.hashed.keys()) if (!compact.has(bucket)) compact.set(bucket, compact.size);
+  const hashedCount = compact.size;
+  const examples: TrainingExample[] = rows.map((row, rowIndex) => {
+    const feature = features[rowIndex];
+    const indices = new Int32Array(feature.hashed.size + structureCount);
+    const values = new Float64Array(indices.length);
+    let position = 0;
+    for (const [bucket, value] of feature.hashed) {
+      indices[position] = compact.get(bucket)!;
+      values[position++] = value;
+    }
+    for (let index = 0; index < structureCount; index++) {
+      indices[position] = hashedCount + index;
+      values[position++] = (feature.structure[index] - mean[index]) / scale[index];
+    }
+    const benchmark = benchmarkOf(row);
+    return { features: { indices, values }, label: shortfallLabel(row, weak, strong, labelScale.get(benchmark)!), weight: rowWeight.get(benchmark)! };
+  });
+  const model = fitLogisticRegression(examples, { dimension: hashedCount + structureCount, l2 });
+
+  const kept = [...compact.entries()]
+    .map(([bucket, position]) => ({ bucket, weight: model.weights[position] }))
+    .sort((left, right) => Math.abs(right.weight) - Math.abs(left.weight) || left.bucket - right.bucket)
+    .slice(0, maxHashedFeatures)
+    .sort((left, right) => left.bucket - right.bucket);
+
+  return {
+    format: ROUTER_FILE_FORMAT,
+    version: ROUTER_FILE_VERSION,
+    description: options.description ?? `learned router: ${weak} (weak) vs ${strong} (strong), trained on ${rows.length} rows`,
+    weak,
+    strong,
+    trainedOn: options.trainedOn ?? [...byBenchmark].map(([name, members]) => ({ name, rows: members.length })),
+    training: { l2, hashBits, maxHashedFeatures, balanceBenchmarks },
+    features: { hashBits, structure: [...STRUCTURE_FEATURES], structureMean: mean.map(round), structureScale: scale.map(round) },
+    model: {
+      kind: 'logistic-regression',
+      bias: round(model.bias),
+      structureWeights: Array.from(model.weights.subarray(hashedCount), round),
+      hashedIndices: kept.map((entry) => entry.bucket),
+      hashedWeights: kept.map((entry) => round(entry.weight)),
+    },
+  };
+}
+
+function standardisation(features: readonly RawFeatures[], count: number): { mean: number[]; scale: number[] } {
+  const mean = new Array<number>(count).fill(0);
+  const scale = new Array<number>(count).fill(0);
+  for (const feature of features) for (let index = 0; index < count; index++) mean[index] += feature.structure[index] / features.length;
+  for (const feature of features) for (let index = 0; index < count; index++) scale[index] += (feature.structure[index] - mean[index]) ** 2 / features.length;
+  // A constant feature gets scale 1 (its standardised value is then always 0).
+  return { mean, scale: scale.map((variance) => (variance > 1e-12 ? Math.sqrt(variance) : 1)) };
+}
+
+/** Five significant digits: more precision than the weights carry, and a third of the file size. */
+function round(value: number): number {
+  return Number(value.toPrecision(5));
+}

@@ -1,0 +1,166 @@
+/**
+ * POST /v1/chat/completions: validate, resolve the model or route, call upstream, answer in
+ * OpenAI's shape (JSON or SSE), and fill in the request record with what happened and cost.
+ */
+import { ModelNotFoundError, InvalidRequestError } from '../../errors/index.js';
+import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
+import { parseChatCompletionRequest } from '../../protocol/chat-request-schema.js';
+import type { CompletedCall, StartedStream } from '../../execution/chat-executor.js';
+import { completionText, priceCall, type CallCost } from '../../execution/priced-call.js';
+import type { RouteResult } from '../../routing/route.js';
+import { readJson } from '../read-body.js';
+import type { Gateway } from '../gateway.js';
+import type { RequestContext } from '../request-context.js';
+import { SseWriter } from '../sse-writer.js';
+import { errorBody, toGatewayError } from '../error-response.js';
+
+export async function handleChatCompletions(gateway: Gateway, context: RequestContext): Promise<void> {
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const request = parseChatCompletionRequest(body);
+  const record = context.record;
+  record.requested_model = request.model;
+  record.streamed = request.stream === true;
+  record.end_user = request.user ?? null;
+  record.metadata = request.metadata ?? null;
+  if (gateway.config.storage.log_bodies) record.request_body = JSON.stringify(body);
+  if (request.n !== undefined && request.n !== null && request.n > 1 && request.stream) {
+    throw new InvalidRequestError('n > 1 is not supported with stream: true.', 'n', 'unsupported_value');
+  }
+
+  const result = await runChat(gateway, context, request);
+  const headers: Record<string, string> = { ...context.headers, ...result.headers };
+  if (result.kind === 'completed') {
+    const { call } = result;
+    describeServedCall(context, call, result.extraCost);
+    headers['x-switchboard-model'] = call.model.name;
+    headers['x-switchboard-provider'] = call.deployment.info.provider;
+    headers['x-switchboard-cost-usd'] = (call.cost.costUsd + result.extraCost).toFixed(8);
+    if (call.cost.estimated) headers['x-switchboard-cost-estimated'] = 'true';
+    if (gateway.config.storage.log_bodies) record.response_body = JSON.stringify(call.completion);
+    if (request.stream) await replayAsStream(context, request, call, headers);
+    else context.sendJson(200, call.completion, headers);
+    return;
+  }
+  headers['x-switchboard-model'] = result.stream.model.name;
+  headers['x-switchboard-provider'] = result.stream.deployment.info.provider;
+  await pipeStream(gateway, context, request, result.stream, headers, result.extraCost);
+}
+
+/** Resolves `model` to a configured model or a route and runs it. */
+async function runChat(gateway: Gateway, context: RequestContext, request: ChatCompletionRequest): Promise<RouteResult> {
+  const dispatchContext = { signal: context.signal, attempts: context.record.attempts };
+  const model = gateway.registry.get(request.model);
+  if (model) {
+    if (request.stream) return { kind: 'stream', stream: await gateway.executor.stream(model, request, dispatchContext), extraCost: 0, headers: {} };
+    return { kind: 'completed', call: await gateway.executor.complete(model, request, dispatchContext), extraCost: 0, headers: {} };
+  }
+  const route = gateway.routes.get(request.model);
+  if (!route) throw new ModelNotFoundError(request.model, [...gateway.registry.names(), ...gateway.routes.names()]);
+  return route.run(request, { executor: gateway.executor, dispatch: dispatchContext, record: context.record, httpHeaders: context.request.headers });
+}
+
+function describeServedCall(context: RequestContext, call: CompletedCall, extraCost: number): void {
+  applyCost(context, call.cost, extraCost);
+  context.record.served_model = call.model.name;
+  context.record.provider = call.deployment.info.provider;
+  context.record.deployment = call.deployment.id;
+}
+
+function applyCost(context: RequestContext, cost: CallCost, extraCost: number): void {
+  const record = context.record;
+  record.prompt_tokens += cost.tokens.promptTokens;
+  record.completion_tokens += cost.tokens.completionTokens;
+  record.cached_tokens += cost.tokens.cachedTokens;
+  record.reasoning_tokens += cost.tokens.reasoningTokens;
+  record.cost_usd += cost.costUsd + extraCost;
+  record.cost_estimated ||= cost.estimated;
+}
+
+/**
+ * Relays an upstream stream to the client. Failover is only possible before this point: once
+ * the first byte is out, a failure ends the stream with an OpenAI-style error event.
+ */
+async function pipeStream(gateway: Gateway, context: RequestContext, request: ChatCompletionRequest, stream: StartedStream, headers: Record<string, string>, extraCost: number): Promise<void> {
+  const record = context.record;
+  record.served_model = stream.model.name;
+  record.provider = stream.deployment.info.provider;
+  record.deployment = stream.deployment.id;
+  const writer = new SseWriter(context.response);
+  writer.open(headers);
+  const includeUsage = request.stream_options?.include_usage === true;
+  let usage = null as Parameters<typeof priceCall>[1];
+  let text = '';
+  try {
+    for await (const chunk of stream.chunks) {
+      const choice = chunk.choices[0];
+      if (choice) {
+        if (record.ttft_ms === null) record.ttft_ms = context.elapsedMs();
+        if (choice.delta.content) text += choice.delta.content;
+        for (const call of choice.delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+      }
+      if (chunk.usage) {
+        usage = chunk.usage;
+        if (!includeUsage) {
+          if (chunk.choices.length === 0) continue;
+          delete chunk.usage;
+        }
+      } else if (!includeUsage && chunk.usage === null) {
+        delete chunk.usage;
+      }
+      await writer.writeData(chunk);
+    }
+    writer.end();
+  } catch (error) {
+    if (context.signal.aborted) {
+      // The client hung up; there is nobody to tell. Log it the way nginx does.
+      record.status = 499;
+      record.error_code = 'client_closed_request';
+      record.error_message = 'the client closed the connection during the stream';
+      writer.end(false);
+      return finishStreamCost(context, request, stream, usage, text, extraCost);
+    }
+    const gatewayError = toGatewayError(error);
+    record.status = gatewayError.status;
+    record.error_code = 'stream_interrupted';
+    record.error_message = `after first byte: ${gatewayError.message}`.slice(0, 500);
+    gateway.logger.warn({ requestId: context.id, code: gatewayError.code }, 'upstream stream failed after the first byte');
+    await writer.writeData(errorBody(gatewayError));
+    writer.end(false);
+  }
+  finishStreamCost(context, request, stream, usage, text, extraCost);
+}
+
+function finishStreamCost(context: RequestContext, request: ChatCompletionRequest, stream: StartedStream, usage: Parameters<typeof priceCall>[1], text: string, extraCost: number): void {
+  const cost = priceCall(request, usage, text, stream.deployment.price);
+  applyCost(context, cost, extraCost);
+  const last = context.record.attempts[context.record.attempts.length - 1];
+  if (last) {
+    last.cost_usd = cost.costUsd;
+    last.prompt_tokens = cost.tokens.promptTokens;
+    last.completion_tokens = cost.tokens.completionTokens;
+  }
+}
+
+/**
+ * Streams a completion that was produced whole (a cascade's accepted answer): one content
+ * chunk, tool calls, the finish reason, then usage if asked for.
+ */
+async function replayAsStream(context: RequestContext, request: ChatCompletionRequest, call: CompletedCall, headers: Record<string, string>): Promise<void> {
+  const { completion } = call;
+  const writer = new SseWriter(context.response);
+  writer.open(headers);
+  const base = { id: completion.id, object: 'chat.completion.chunk' as const, created: completion.created, model: completion.model };
+  for (const choice of completion.choices) {
+    const toolCalls = choice.message.tool_calls?.map((toolCall, index) => ({ index, ...toolCall }));
+    await writer.writeData({ ...base, choices: [{ index: choice.index, delta: { role: 'assistant', content: choice.message.content ?? '', ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finish_reason: null }] });
+    await writer.writeData({ ...base, choices: [{ index: choice.index, delta: {}, finish_reason: choice.finish_reason }] });
+  }
+  context.record.ttft_ms = context.elapsedMs();
+  if (request.stream_options?.include_usage) {
+    const { tokens } = call.cost;
+    await writer.writeData({ ...base, choices: [], usage: completion.usage ?? { prompt_tokens: tokens.promptTokens, completion_tokens: tokens.completionTokens, total_tokens: tokens.promptTokens + tokens.completionTokens } });
+  }
+  writer.end();
+}
+
+export { completionText };

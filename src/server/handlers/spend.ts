@@ -1,0 +1,52 @@
+/**
+ * Spend and request-log reads. Both flush the log writer first, so what a client just sent is
+ * always counted.
+ */
+import { InvalidRequestError } from '../../errors/index.js';
+import { SPEND_GROUPS, type SpendGroup } from '../../storage/request-log-store.js';
+import type { Gateway } from '../gateway.js';
+import type { RequestContext } from '../request-context.js';
+
+export async function handleSpend(gateway: Gateway, context: RequestContext): Promise<void> {
+  const groupBy = (context.query.get('group_by') ?? 'model') as SpendGroup;
+  if (!SPEND_GROUPS.includes(groupBy)) {
+    throw new InvalidRequestError(`group_by must be one of ${SPEND_GROUPS.join(', ')}.`, 'group_by', 'invalid_value');
+  }
+  const from = parseTime(context.query.get('from'), 'from');
+  const to = parseTime(context.query.get('to'), 'to');
+  await gateway.logWriter.flush();
+  const rows = await gateway.store.spend({ groupBy, from, to });
+  const totals = rows.reduce(
+    (sum, row) => ({
+      requests: sum.requests + row.requests,
+      errors: sum.errors + row.errors,
+      prompt_tokens: sum.prompt_tokens + row.prompt_tokens,
+      completion_tokens: sum.completion_tokens + row.completion_tokens,
+      total_tokens: sum.total_tokens + row.total_tokens,
+      cost_usd: sum.cost_usd + row.cost_usd,
+      baseline_cost_usd: sum.baseline_cost_usd + row.baseline_cost_usd,
+      saved_usd: sum.saved_usd + row.saved_usd,
+    }),
+    { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, baseline_cost_usd: 0, saved_usd: 0 },
+  );
+  context.sendJson(200, { object: 'spend', group_by: groupBy, data: rows, totals });
+}
+
+export async function handleRecentRequests(gateway: Gateway, context: RequestContext): Promise<void> {
+  const limit = Number(context.query.get('limit') ?? 50);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new InvalidRequestError('limit must be an integer from 1 to 1000.', 'limit', 'invalid_value');
+  }
+  await gateway.logWriter.flush();
+  context.sendJson(200, { object: 'list', data: await gateway.store.recent(limit) });
+}
+
+/** Accepts ms since epoch or an ISO date (`2026-11-01`). */
+function parseTime(value: string | null, name: string): number | undefined {
+  if (value === null || value === '') return undefined;
+  const number = Number(value);
+  if (Number.isFinite(number)) return number;
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw new InvalidRequestError(`${name} must be a date (2026-11-01) or milliseconds since the epoch.`, name, 'invalid_value');
+  return parsed;
+}

@@ -1,0 +1,49 @@
+/**
+ * Per-request state: the id, the clock, the log record being filled in, and a signal that
+ * fires when the client goes away so upstream calls are cancelled with it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { emptyRecord, type RequestRecord } from '../storage/request-record.js';
+
+export class RequestContext {
+  readonly id = `req_${randomUUID().replaceAll('-', '')}`;
+  readonly started = performance.now();
+  readonly record: RequestRecord;
+  private readonly abortController = new AbortController();
+  /** Headers every response of this request carries. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    readonly path: string,
+    readonly query: URLSearchParams,
+  ) {
+    this.record = emptyRecord(this.id, path);
+    this.headers = { 'x-request-id': this.id };
+    response.once('close', () => {
+      if (!response.writableFinished) this.abortController.abort();
+    });
+  }
+
+  /** Aborted when the client disconnects before the response is complete. */
+  get signal(): AbortSignal {
+    return this.abortController.signal;
+  }
+
+  elapsedMs(): number {
+    return Math.round((performance.now() - this.started) * 100) / 100;
+  }
+
+  sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = JSON.stringify(body);
+    this.response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...this.headers,
+      ...headers,
+    });
+    this.response.end(text);
+  }
+}

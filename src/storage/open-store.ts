@@ -1,0 +1,23 @@
+/**
+ * Opens the request log store named by `storage.url`: `sqlite://path` (relative to the working
+ * directory), `sqlite::memory:`, or `postgres://…`.
+ */
+import { ConfigError } from '../config/config-error.js';
+import type { RequestLogStore } from './request-log-store.js';
+import { SqliteRequestLogStore } from './sqlite/sqlite-request-log-store.js';
+
+export async function openRequestLogStore(url: string): Promise<RequestLogStore> {
+  if (url === 'sqlite::memory:' || url === 'sqlite://:memory:') return new SqliteRequestLogStore(':memory:');
+  if (url.startsWith('sqlite://')) return new SqliteRequestLogStore(url.slice('sqlite://'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { openPostgresRequestLogStore } = await import('./postgres/postgres-request-log-store.js');
+    return openPostgresRequestLogStore(url);
+  }
+  throw new ConfigError(`storage.url: unsupported scheme in '${url.replace(/\/\/[^@]*@/, '//***@')}'; use sqlite://path or postgres://…`);
+}
+
+/** Where a SQLite URL stores its file, for the startup message. */
+export function describeStorage(url: string): string {
+  if (url.startsWith('sqlite://')) return `SQLite at ${url.slice('sqlite://'.length)}`;
+  return `PostgreSQL at ${url.replace(/\/\/[^@]*@/, '//***@')}`;
+}

@@ -1,0 +1,35 @@
+/**
+ * The storage contract for the request log. SQLite implements it for one machine; PostgreSQL
+ * implements it for many instances. Both must survive restarts: spend totals come from here.
+ */
+import type { RequestRecord } from './request-record.js';
+
+export const SPEND_GROUPS = ['model', 'provider', 'day', 'key', 'team', 'user', 'route', 'requested_model', 'deployment'] as const;
+export type SpendGroup = (typeof SPEND_GROUPS)[number];
+
+export interface SpendQuery {
+  groupBy: SpendGroup;
+  /** Inclusive lower bound, ms since epoch. */
+  from?: number;
+  /** Exclusive upper bound, ms since epoch. */
+  to?: number;
+}
+
+export interface SpendRow {
+  group: string | null;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  baseline_cost_usd: number;
+  saved_usd: number;
+}
+
+export interface RequestLogStore {
+  insertMany(records: readonly RequestRecord[]): Promise<void>;
+  spend(query: SpendQuery): Promise<SpendRow[]>;
+  recent(limit: number): Promise<RequestRecord[]>;
+  close(): Promise<void>;
+}
