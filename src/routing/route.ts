@@ -23,5 +23,8 @@ export type RouteResult =
 export interface Route {
   readonly name: string;
   readonly strategy: string;
+  /** The cheap and the flagship model of this route, when it has them (degradation, savings). */
+  readonly weakModel?: string;
+  readonly strongModel?: string;
   run(request: ChatCompletionRequest, context: RouteRunContext): Promise<RouteResult>;
 }

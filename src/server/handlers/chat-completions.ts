@@ -6,8 +6,10 @@ import { ModelNotFoundError, InvalidRequestError } from '../../errors/index.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import { parseChatCompletionRequest } from '../../protocol/chat-request-schema.js';
 import type { CompletedCall, StartedStream } from '../../execution/chat-executor.js';
-import { completionText, priceCall, type CallCost } from '../../execution/priced-call.js';
+import { priceCall, type CallCost } from '../../execution/priced-call.js';
 import type { RouteResult } from '../../routing/route.js';
+import type { RequestRecord } from '../../storage/request-record.js';
+import { computeCost } from '../../cost/compute-cost.js';
 import { readJson } from '../read-body.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../request-context.js';
@@ -39,11 +41,13 @@ export async function handleChatCompletions(gateway: Gateway, context: RequestCo
     if (gateway.config.storage.log_bodies) record.response_body = JSON.stringify(call.completion);
     if (request.stream) await replayAsStream(context, request, call, headers);
     else context.sendJson(200, call.completion, headers);
+    recordBaselineCost(gateway, record);
     return;
   }
   headers['x-switchboard-model'] = result.stream.model.name;
   headers['x-switchboard-provider'] = result.stream.deployment.info.provider;
   await pipeStream(gateway, context, request, result.stream, headers, result.extraCost);
+  recordBaselineCost(gateway, record);
 }
 
 /** Resolves `model` to a configured model or a route and runs it. */
@@ -163,4 +167,16 @@ async function replayAsStream(context: RequestContext, request: ChatCompletionRe
   writer.end();
 }
 
-export { completionText };
+/**
+ * What a routed request would have cost on its route's strong model, from the same token
+ * counts and catalog prices. Unrouted requests cost their own price (no saving).
+ */
+function recordBaselineCost(gateway: Gateway, record: RequestRecord): void {
+  const route = record.route ? gateway.routes.get(record.route) : undefined;
+  const strong = route?.strongModel ? gateway.registry.get(route.strongModel) : undefined;
+  if (!strong?.price) return;
+  record.baseline_cost_usd = computeCost(
+    { promptTokens: record.prompt_tokens, completionTokens: record.completion_tokens, cachedTokens: record.cached_tokens, cacheWriteTokens: 0, reasoningTokens: record.reasoning_tokens },
+    strong.price,
+  );
+}
