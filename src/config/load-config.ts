@@ -41,7 +41,7 @@ export function parseConfigText(text: string, fileName: string, environment: Nod
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
     const error = document.errors[0]!;
-    const line = error.linePos?.[0]?.line;
+    const line = error.linePos?.[0]?.line ?? (error.pos ? lineCounter.linePos(error.pos[0]).line : undefined);
     throw new ConfigError(`${fileName}${line ? `:${line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
   }
   const raw = document.toJS() ?? {};
