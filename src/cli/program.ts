@@ -4,6 +4,8 @@
  */
 import { Command } from 'commander';
 import { registerServeCommand } from './commands/serve.js';
+import { registerRouterCommands } from './commands/router.js';
+import { registerEvalCommand } from './commands/eval.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -12,5 +14,7 @@ export function buildProgram(): Command {
     .description('Self-hosted LLM gateway: one OpenAI-compatible endpoint, cost-quality routing, budgets and fallbacks.')
     .version('0.1.0');
   registerServeCommand(program);
+  registerRouterCommands(program);
+  registerEvalCommand(program);
   return program;
 }

@@ -1,0 +1,179 @@
+/**
+ * `switchboard router …`: train a learned router from routing datasets, calibrate a threshold
+ * for a wanted share of strong calls, score a dataset, and cross-validate the training recipe.
+ */
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { crossValidate, type CrossValidationResult, type ValidationScheme } from '../../routing/evaluation/cross-validation.js';
+import { createProgressBar } from '../../routing/evaluation/progress-bar.js';
+import { calibrateThreshold } from '../../routing/evaluation/threshold-calibration.js';
+import { DEFAULT_TRAINING, trainRouter } from '../../routing/learned/train-router.js';
+import { serialiseRouterFile } from '../../routing/learned/router-file.js';
+import { CommandInputError, guardedAction } from '../command-errors.js';
+import { collect, parsePositiveNumber, parseShare } from '../parse-options.js';
+import { loadDatasets, loadRouterOption, say, scoreDataset } from './router-inputs.js';
+
+interface TrainOptions {
+  data: string[];
+  weak: string;
+  strong: string;
+  out: string;
+  l2?: number;
+  hashBits?: number;
+  maxFeatures?: number;
+  description?: string;
+}
+
+interface CalibrateOptions {
+  router?: string;
+  data: string[];
+  strongShare: number;
+  json?: boolean;
+}
+
+interface ScoreOptions {
+  router?: string;
+  data: string[];
+  out: string;
+}
+
+interface CrossValidateOptions {
+  data: string[];
+  weak: string;
+  strong: string;
+  folds: number;
+  seed: number;
+  scheme?: ValidationScheme[];
+  json?: boolean;
+}
+
+function parseInteger(minimum: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < minimum) throw new CommandInputError(`must be an integer ≥ ${minimum}, got "${value}"`);
+    return number;
+  };
+}
+
+const ROUTER_OPTION_HELP = 'router file (default: the shipped routers/default.json)';
+
+export function registerRouterCommands(program: Command): void {
+  const router = program.command('router').description('Train, calibrate, score and cross-validate learned routers.');
+
+  const train = router.command('train').description('Train a learned router from routing datasets (JSONL, see ../shared/datasets/routing/README.md).');
+  train
+    .requiredOption('--data <file>', 'dataset file; repeat for several', collect)
+    .requiredOption('--weak <model>', 'the cheap model, as named in the datasets')
+    .requiredOption('--strong <model>', 'the strong model, as named in the datasets')
+    .requiredOption('--out <file>', 'where to write the router file')
+    .option('--l2 <penalty>', `L2 penalty (default ${DEFAULT_TRAINING.l2})`, parsePositiveNumber)
+    .option('--hash-bits <bits>', `log2 of n-gram hash buckets (default ${DEFAULT_TRAINING.hashBits})`, parseInteger(8))
+    .option('--max-features <count>', `hashed weights kept (default ${DEFAULT_TRAINING.maxHashedFeatures})`, parseInteger(0))
+    .option('--description <text>', 'description stored in the file')
+    .action(
+      guardedAction(train, (options: TrainOptions) => {
+        const datasets = loadDatasets(options.data, [options.weak, options.strong]);
+        const rows = datasets.flatMap((dataset) => dataset.rows);
+        const file = trainRouter(rows, {
+          weak: options.weak,
+          strong: options.strong,
+          l2: options.l2,
+          hashBits: options.hashBits,
+          maxHashedFeatures: options.maxFeatures,
+          description: options.description,
+          trainedOn: datasets.map((dataset) => ({ name: dataset.name, rows: dataset.rows.length })),
+        });
+        const text = serialiseRouterFile(file);
+        writeFileSync(options.out, text);
+        say(`wrote ${options.out}: ${file.model.hashedWeights.length} n-gram weights, ${(text.length / 1024).toFixed(0)} KiB, trained on ${datasets.map((dataset) => `${dataset.name} (${dataset.rows.length})`).join(', ')}`);
+      }),
+    );
+
+  const calibrate = router.command('calibrate').description('Print the threshold that sends a given share of the data to the strong model.');
+  calibrate
+    .option('--router <file>', ROUTER_OPTION_HELP)
+    .requiredOption('--data <file>', 'dataset whose prompts stand for your traffic; repeat for several', collect)
+    .requiredOption('--strong-share <share>', 'wanted share of strong calls, 0..1', parseShare)
+    .option('--json', 'print exactly {"threshold": …}')
+    .action(
+      guardedAction(calibrate, (options: CalibrateOptions) => {
+        const { router: learned } = loadRouterOption(options.router);
+        const datasets = loadDatasets(options.data);
+        const scores = datasets.flatMap((dataset) => Array.from(scoreDataset(learned, dataset)));
+        const calibration = calibrateThreshold(scores, options.strongShare);
+        if (options.json) say(JSON.stringify({ threshold: calibration.threshold }));
+        else say(`threshold ${calibration.threshold} sends ${(calibration.strongShare * 100).toFixed(1)}% of ${scores.length} prompts to ${learned.strong}`);
+      }),
+    );
+
+  const score = router.command('score').description('Write one {"id","score"} line per row (higher = needs the strong model more).');
+  score
+    .option('--router <file>', ROUTER_OPTION_HELP)
+    .requiredOption('--data <file>', 'dataset file; repeat for several', collect)
+    .requiredOption('--out <file>', 'where to write the scores (JSONL)')
+    .action(
+      guardedAction(score, (options: ScoreOptions) => {
+        const { router: learned } = loadRouterOption(options.router);
+        const lines: string[] = [];
+        for (const dataset of loadDatasets(options.data)) {
+          const scores = scoreDataset(learned, dataset);
+          dataset.rows.forEach((row, index) => lines.push(JSON.stringify({ id: row.id, score: scores[index] })));
+        }
+        writeFileSync(options.out, lines.join('\n') + '\n');
+        say(`wrote ${lines.length} scores to ${options.out}`);
+      }),
+    );
+
+  const crossValidation = router.command('cv').description('Cross-validate the training recipe and print a Markdown table of APGR and CPT per dataset.');
+  crossValidation
+    .requiredOption('--data <file>', 'dataset file; repeat for several (each is also held out in turn)', collect)
+    .requiredOption('--weak <model>', 'the cheap model')
+    .requiredOption('--strong <model>', 'the strong model')
+    .option('--folds <count>', 'folds per dataset', parseInteger(2), 5)
+    .option('--seed <number>', 'seed for fold assignment', parseInteger(0), 1)
+    .addOption(new Option('--scheme <scheme>', 'validation view; repeat for several (default: all)').choices(['random-folds', 'task-folds', 'transfer']).argParser(collect))
+    .option('--json', 'print the results as JSON')
+    .action(
+      guardedAction(crossValidation, (options: CrossValidateOptions) => {
+        const datasets = loadDatasets(options.data, [options.weak, options.strong]);
+        const progress = createProgressBar('cross-validating', 1);
+        let bar = progress;
+        const results = crossValidate(datasets, {
+          weak: options.weak,
+          strong: options.strong,
+          folds: options.folds,
+          seed: options.seed,
+          schemes: options.scheme,
+          onProgress(done, total) {
+            if (done === 1) bar = createProgressBar('cross-validating', total);
+            bar.update(done);
+          },
+        });
+        bar.finish();
+        say(options.json ? JSON.stringify(results, null, 2) : crossValidationTable(results));
+      }),
+    );
+}
+
+const SCHEME_NAMES: Record<ValidationScheme, string> = {
+  'random-folds': 'random folds',
+  'task-folds': 'held-out tasks',
+  transfer: 'other datasets only',
+};
+
+/** A Markdown table of cross-validated figures with the prompt-length and random baselines beside them. */
+export function crossValidationTable(results: readonly CrossValidationResult[]): string {
+  const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
+  const withSpread = (estimate: { mean: number; spread: number }, format: (value: number) => string): string =>
+    estimate.spread > 0 ? `${format(estimate.mean)} ± ${format(estimate.spread).replace('%', '')}` : format(estimate.mean);
+  const lines = [
+    '| dataset | validation | splits | APGR | CPT(50%) | CPT(80%) | length APGR | length CPT(50%) | random APGR | random CPT(50%) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const result of results) {
+    lines.push(
+      `| ${result.dataset} | ${SCHEME_NAMES[result.scheme]} | ${result.splits} | ${withSpread(result.router.apgr, (value) => value.toFixed(3))} | ${withSpread(result.router.cpt50, percent)} | ${withSpread(result.router.cpt80, percent)} | ${result.promptLength.apgr.mean.toFixed(3)} | ${percent(result.promptLength.cpt50.mean)} | 0.500 | 50.0% |`,
+    );
+  }
+  return lines.join('\n');
+}
