@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PROVIDER_KINDS } from '../providers/provider.js';
 import { routeSchema } from '../routing/route-schema.js';
+import { governanceSchema, redisSchema } from '../governance/governance-schema.js';
 
 export const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
@@ -88,6 +89,11 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  /** Protects /api/*; once set, every /v1 request needs a virtual key or this key. Or SWITCHBOARD_ADMIN_KEY. */
+  admin_key: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** Shared counters for budgets and rate limits across instances (docs/governance.md). */
+  redis: redisSchema.optional(),
+  governance: governanceSchema.prefault({}),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
   retry: z
@@ -102,6 +108,14 @@ export const configSchema = z.strictObject({
       connect_ms: z.number().int().positive().default(5000),
       first_token_ms: z.number().int().positive().default(30_000),
       total_ms: z.number().int().positive().default(600_000),
+    })
+    .prefault({}),
+  /** Circuit breaker per deployment: `failures` within `window_ms` skip it for `cooldown_ms`. */
+  cooldown: z
+    .strictObject({
+      failures: z.number().int().min(1).default(3),
+      window_ms: z.number().int().positive().default(30_000),
+      cooldown_ms: z.number().int().nonnegative().default(15_000),
     })
     .prefault({}),
 });
