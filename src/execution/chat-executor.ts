@@ -25,7 +25,7 @@ export interface StartedStream {
 export class ChatExecutor {
   constructor(
     readonly registry: ModelRegistry,
-    private readonly dispatcher: Dispatcher,
+    readonly dispatcher: Dispatcher,
   ) {}
 
   /** Any other call (embeddings) through the same reliability layer. */
@@ -34,11 +34,15 @@ export class ChatExecutor {
   }
 
   async complete(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext): Promise<CompletedCall> {
-    const result = await this.dispatcher.dispatch(model, context, (deployment, timeouts, signal) =>
-      deployment.provider.chat(request, { timeouts, signal }),
+    const result = await this.dispatcher.dispatch(
+      model,
+      context,
+      (deployment, timeouts, signal) => deployment.provider.chat(request, { timeouts, signal }),
+      { isRefusal: (completion) => completion.choices.some((choice) => choice.finish_reason === 'content_filter') },
     );
     const completion = result.value;
     const cost = priceCall(request, completion.usage, completionText(completion.choices[0]?.message), result.deployment.price);
+    result.recordTokens(cost.tokens.promptTokens + cost.tokens.completionTokens);
     const last = context.attempts[context.attempts.length - 1];
     if (last) {
       last.cost_usd = cost.costUsd;
@@ -53,9 +57,32 @@ export class ChatExecutor {
    * accepts the connection but fails before sending anything is still failed over.
    */
   async stream(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext): Promise<StartedStream> {
-    const result = await this.dispatcher.dispatch(model, context, async (deployment, timeouts, signal) =>
-      peekFirst(await deployment.provider.streamChat(request, { timeouts, signal })),
+    const result = await this.dispatcher.dispatch(
+      model,
+      context,
+      async (deployment, timeouts, signal) => peekFirst(await deployment.provider.streamChat(request, { timeouts, signal })),
+      { holdOpen: true },
     );
-    return { chunks: result.value, model: result.model, deployment: result.deployment };
+    return { chunks: releasedWhenDone(result), model: result.model, deployment: result.deployment };
+  }
+}
+
+/**
+ * Relays a dispatched stream and tells the reliability layer how it ended: the deployment's
+ * in-flight count, half-open probe and failure count cover the whole stream, not just its start.
+ */
+async function* releasedWhenDone(result: Dispatched<AsyncIterable<ChatCompletionChunk>>): AsyncGenerator<ChatCompletionChunk> {
+  try {
+    for await (const chunk of result.value) {
+      if (chunk.usage) result.recordTokens((chunk.usage.prompt_tokens ?? 0) + (chunk.usage.completion_tokens ?? 0));
+      yield chunk;
+    }
+    result.release();
+  } catch (error) {
+    result.release(error);
+    throw error;
+  } finally {
+    // The consumer stopped early (client gone): not the deployment's fault.
+    result.release();
   }
 }

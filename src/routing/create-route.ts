@@ -1,10 +1,28 @@
 /** Builds a route from its config by strategy. */
-import { ConfigError } from '../config/config-error.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { Route } from './route.js';
 import type { RouteConfig } from './route-schema.js';
 import type { RouteTableOptions } from './route-table.js';
+import { CascadeRoute } from './strategies/cascade-route.js';
+import { FixedRoute } from './strategies/fixed-route.js';
+import { LearnedRoute } from './strategies/learned-route.js';
+import { PipelineRoute } from './strategies/pipeline-route.js';
+import { RandomRoute } from './strategies/random-route.js';
+import { RulesRoute } from './strategies/rules-route.js';
 
-export function createRoute(config: RouteConfig, _registry: ModelRegistry, _options: RouteTableOptions): Route {
-  throw new ConfigError(`routes '${config.name}': strategy '${config.strategy}' is not available yet`);
+export function createRoute(config: RouteConfig, registry: ModelRegistry, options: RouteTableOptions): Route {
+  switch (config.strategy) {
+    case 'fixed':
+      return new FixedRoute(config, registry);
+    case 'random':
+      return new RandomRoute(config, registry);
+    case 'rules':
+      return new RulesRoute(config, registry);
+    case 'learned':
+      return new LearnedRoute(config, registry, options.configDirectory);
+    case 'cascade':
+      return new CascadeRoute(config, registry);
+    case 'pipeline':
+      return new PipelineRoute(config, registry);
+  }
 }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { openAICompletion, openAIError, openAIStream } from '../testing/openai-replies.js';
+import { getJson } from '../testing/http.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 
 let upstream: FakeUpstream;
@@ -128,7 +129,7 @@ describe('streaming chat completions', () => {
     expect(usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 });
     expect(upstream.lastRequest.body.stream).toBe(true);
     expect(upstream.lastRequest.body.stream_options).toEqual({ include_usage: true });
-    const [record] = (await (await fetch(`${harness.url}/api/requests?limit=1`)).json()).data;
+    const [record] = (await getJson(`${harness.url}/api/requests?limit=1`)).data;
     expect(record).toMatchObject({ streamed: true, status: 200, prompt_tokens: 10, completion_tokens: 3, served_model: 'gpt-4o-mini' });
     expect(record.ttft_ms).toBeGreaterThan(0);
     expect(record.cost_usd).toBeCloseTo((10 * 0.15 + 3 * 0.6) / 1e6, 12);
@@ -169,7 +170,7 @@ describe('streaming chat completions', () => {
       })(),
     ).rejects.toThrow(/upstream/i);
     expect(text).toBe('one ');
-    const [record] = (await (await fetch(`${harness.url}/api/requests?limit=1`)).json()).data;
+    const [record] = (await getJson(`${harness.url}/api/requests?limit=1`)).data;
     expect(record.error_code).toBe('stream_interrupted');
   });
 });
@@ -238,14 +239,14 @@ describe('errors', () => {
 
   it('logs failed requests with their status and error code', async () => {
     await harness.client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }).catch(() => undefined);
-    const [record] = (await (await fetch(`${harness.url}/api/requests?limit=1`)).json()).data;
+    const [record] = (await getJson(`${harness.url}/api/requests?limit=1`)).data;
     expect(record).toMatchObject({ requested_model: 'no-such-model', status: 404, error_code: 'model_not_found' });
   });
 
   it('answers unknown paths and wrong methods in the same error shape', async () => {
     const notFound = await fetch(`${harness.url}/v1/nothing-here`);
     expect(notFound.status).toBe(404);
-    expect((await notFound.json()).error.type).toBe('invalid_request_error');
+    expect((await notFound.json() as any).error.type).toBe('invalid_request_error');
     const wrongMethod = await fetch(`${harness.url}/v1/chat/completions`);
     expect(wrongMethod.status).toBe(405);
   });

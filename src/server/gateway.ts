@@ -14,6 +14,10 @@ import type { RequestLogStore } from '../storage/request-log-store.js';
 import { RequestLogWriter } from '../storage/request-log-writer.js';
 import { RouteTable } from '../routing/route-table.js';
 import { handleHttpRequest } from './http-handler.js';
+import { registerHandler } from './route-handlers.js';
+import { handleDeploymentHealth } from './handlers/deployment-health.js';
+
+registerHandler('GET', '/api/health/deployments', handleDeploymentHealth);
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -48,7 +52,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     connectMs: config.timeouts.connect_ms,
     firstTokenMs: config.timeouts.first_token_ms,
     totalMs: config.timeouts.total_ms,
-  });
+  }, { retry: config.retry, cooldown: config.cooldown });
   const executor = new ChatExecutor(registry, dispatcher);
   const routes = new RouteTable(config.routes, registry, { configDirectory: options.configDirectory ?? process.cwd() });
   const store = options.store ?? (await openRequestLogStore(config.storage.url));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { openAICompletion } from '../testing/openai-replies.js';
+import { getJson } from '../testing/http.js';
 import { startTestGateway } from '../testing/test-gateway.js';
 
 let upstream: FakeUpstream;
@@ -39,7 +40,7 @@ it('keeps spend totals across a restart, grouped by model, provider and day', as
 
   const second = await startTestGateway(config(), { directory });
   try {
-    const byModel = await (await fetch(`${second.url}/api/spend?group_by=model`)).json();
+    const byModel = await getJson(`${second.url}/api/spend?group_by=model`);
     const rows = Object.fromEntries(byModel.data.map((row: { group: string | null }) => [row.group ?? 'none', row]));
     expect(rows['gpt-4o-mini']).toMatchObject({ requests: 7, prompt_tokens: 700, completion_tokens: 350, total_tokens: 1050 });
     expect(rows['gpt-4o-mini'].cost_usd).toBeCloseTo(7 * (100 * 0.15 + 50 * 0.6) / 1e6, 12);
@@ -48,14 +49,14 @@ it('keeps spend totals across a restart, grouped by model, provider and day', as
     expect(byModel.totals.requests).toBe(11);
     expect(byModel.totals.errors).toBe(1);
 
-    const byProvider = await (await fetch(`${second.url}/api/spend?group_by=provider`)).json();
+    const byProvider = await getJson(`${second.url}/api/spend?group_by=provider`);
     expect(byProvider.data.find((row: { group: string }) => row.group === 'openai').requests).toBe(10);
-    const byDay = await (await fetch(`${second.url}/api/spend?group_by=day`)).json();
+    const byDay = await getJson(`${second.url}/api/spend?group_by=day`);
     expect(byDay.data[0].group).toBe(new Date().toISOString().slice(0, 10));
 
     const bad = await fetch(`${second.url}/api/spend?group_by=colour`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.param).toBe('group_by');
+    expect((await bad.json() as any).error.param).toBe('group_by');
   } finally {
     await second.close();
   }

@@ -11,6 +11,10 @@ export interface AttemptRecord {
   /** Gateway error code when the attempt failed (`upstream_timeout`, `rate_limit_exceeded`…). */
   error_code: string | null;
   latency_ms: number;
+  /** Why the attempt failed, in a sentence (no secrets: upstream messages only). */
+  error_message?: string;
+  /** Backoff slept before this attempt, when it retried a deployment already tried. */
+  backoff_ms?: number;
   /** For a successful call: its tokens and cost, so a cascade's two calls each show theirs. */
   prompt_tokens?: number;
   completion_tokens?: number;
