@@ -1,0 +1,202 @@
+/**
+ * The things the benchmark drives, all in front of the same fake upstream: the direct call,
+ * Switchboard (production build, request log on), nginx as a plain reverse proxy, and Portkey's
+ * open-source gateway. Each start function returns where to send requests and which process
+ * tree to account CPU and memory to.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startService, waitForPort, type Service } from './processes.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type TargetName = 'direct' | 'switchboard' | 'nginx' | 'portkey';
+export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey'];
+
+export interface RunningTarget {
+  name: TargetName;
+  /** Full URL of the chat completions endpoint. */
+  url: string;
+  /** Extra request headers this target needs. */
+  headers: Record<string, string>;
+  /** The model name to put in request bodies. */
+  model: string;
+  /** Root pid of the proxy process tree, undefined for the direct call. */
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+export interface TargetOptions {
+  fakePort: number;
+  workDirectory: string;
+  /** Install nginx with apt-get when missing (root only). */
+  install: boolean;
+  /** `serve --workers N` for Switchboard; 1 runs the single-process server. */
+  switchboardWorkers?: number;
+  /** Extra node flags for Switchboard, such as `--cpu-prof`. */
+  switchboardNodeFlags?: string[];
+  log?: (line: string) => void;
+}
+
+export type StartResult = { target: RunningTarget } | { skipped: string };
+
+export async function startTarget(name: TargetName, options: TargetOptions): Promise<StartResult> {
+  switch (name) {
+    case 'direct':
+      return { target: { name, url: `http://127.0.0.1:${options.fakePort}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', stop: async () => {} } };
+    case 'switchboard':
+      return startSwitchboard(options);
+    case 'nginx':
+      return startNginx(options);
+    case 'portkey':
+      return startPortkey(options);
+  }
+}
+
+async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
+  const main = join(REPO_ROOT, 'dist/cli/main.js');
+  if (!existsSync(main)) return { skipped: 'dist/cli/main.js is missing: run `npm run build` first' };
+  const port = await freePort();
+  const directory = join(options.workDirectory, 'switchboard');
+  mkdirSync(directory, { recursive: true });
+  const configPath = join(directory, 'switchboard.yaml');
+  // Defaults everywhere except where the files go: the request log is on, as in production.
+  writeFileSync(
+    configPath,
+    [
+      `server: { host: 127.0.0.1, port: ${port} }`,
+      `storage: { url: "sqlite://${join(directory, 'switchboard.db')}" }`,
+      'models:',
+      '  - name: bench-model',
+      '    provider: openai-compatible',
+      '    model: gpt-4o-mini',
+      `    base_url: http://127.0.0.1:${options.fakePort}/v1`,
+      '    api_key: sk-bench',
+      '    price: { input: 0.15, output: 0.60, cached_input: 0.075 }',
+      '',
+    ].join('\n'),
+  );
+  const args = [...(options.switchboardNodeFlags ?? []), main, 'serve', '--config', configPath];
+  if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
+  const service = startService(process.execPath, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
+  await ready(service, port, 'switchboard');
+  return { target: { name: 'switchboard', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-model', pid: service.child.pid, stop: () => stopService(service) } };
+}
+
+function findNginx(): string | undefined {
+  for (const candidate of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx']) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function installNginx(log: (line: string) => void): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  log('nginx is missing: installing nginx-light with apt-get…');
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', timeout: 180_000 });
+  if (update.status !== 0) return undefined;
+  for (const name of ['nginx-light', 'nginx']) {
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', name], { stdio: 'ignore', timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (install.status === 0 && findNginx()) return findNginx();
+  }
+  return undefined;
+}
+
+async function startNginx(options: TargetOptions): Promise<StartResult> {
+  const log = options.log ?? (() => {});
+  const binary = findNginx() ?? (options.install ? installNginx(log) : undefined);
+  if (!binary) return { skipped: 'nginx is not installed and could not be installed here (needs root and apt-get); install nginx to include it' };
+  const port = await freePort();
+  const directory = join(options.workDirectory, 'nginx');
+  mkdirSync(join(directory, 'logs'), { recursive: true });
+  // One worker, like the single Switchboard process it is compared with; no access log, no
+  // buffering of streams: a plain keep-alive reverse proxy.
+  const config = `
+worker_processes 1;
+daemon off;
+pid ${directory}/nginx.pid;
+error_log ${directory}/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${directory}/client_body;
+  proxy_temp_path ${directory}/proxy;
+  fastcgi_temp_path ${directory}/fastcgi;
+  uwsgi_temp_path ${directory}/uwsgi;
+  scgi_temp_path ${directory}/scgi;
+  keepalive_requests 1000000;
+  upstream fake { server 127.0.0.1:${options.fakePort}; keepalive 512; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:${port} backlog=4096;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+`;
+  writeFileSync(join(directory, 'nginx.conf'), config);
+  const service = startService(binary, ['-p', directory, '-c', join(directory, 'nginx.conf'), '-e', join(directory, 'logs/error.log')]);
+  try {
+    await ready(service, port, 'nginx');
+  } catch (error) {
+    return { skipped: `nginx did not start: ${(error as Error).message}` };
+  }
+  return { target: { name: 'nginx', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', pid: service.child.pid, stop: () => stopService(service) } };
+}
+
+async function startPortkey(options: TargetOptions): Promise<StartResult> {
+  let entry: string;
+  try {
+    const require = createRequire(join(REPO_ROOT, 'package.json'));
+    entry = join(dirname(require.resolve('@portkey-ai/gateway/package.json')), 'build/start-server.js');
+  } catch {
+    return { skipped: '@portkey-ai/gateway is not installed (npm ci installs it as a devDependency)' };
+  }
+  const port = await freePort();
+  const service = startService(process.execPath, [entry, `--port=${port}`, '--headless'], { cwd: options.workDirectory, env: { ...process.env, NODE_ENV: 'production' } });
+  await ready(service, port, 'portkey');
+  return {
+    target: {
+      name: 'portkey',
+      url: `http://127.0.0.1:${port}/v1/chat/completions`,
+      headers: { authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `http://127.0.0.1:${options.fakePort}/v1` },
+      model: 'gpt-4o-mini',
+      pid: service.child.pid,
+      stop: () => stopService(service),
+    },
+  };
+}
+
+async function ready(service: Service, port: number, name: string): Promise<void> {
+  try {
+    await waitForPort(port, 30_000, service.child);
+  } catch (error) {
+    await service.stop();
+    throw new Error(`${name} did not start: ${(error as Error).message}\n${service.output()}`);
+  }
+}
+
+async function stopService(service: Service): Promise<void> {
+  await service.stop();
+}
+
+/** Starts the fake upstream in its own process so its CPU is not the benchmark driver's. */
+export async function startFakeUpstreamProcess(): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const service = startService(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/lib/fake-upstream.ts'), '--port', String(port)], { cwd: REPO_ROOT });
+  await ready(service, port, 'fake upstream');
+  return { port, pid: service.child.pid!, stop: async () => void (await service.stop()) };
+}
+
+/** The installed version of a binary, for the report header (nginx prints it on stderr). */
+export function versionOf(command: string, args: string[]): string | undefined {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error) return undefined;
+  return `${result.stdout}${result.stderr}`.trim().split('\n')[0];
+}
