@@ -15,7 +15,8 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
   const context = new RequestContext(request, response, path, query);
-  const logged = path.startsWith('/v1/');
+  // Every model call (and every failed attempt at one) is logged; admin reads and health are not.
+  const logged = !path.startsWith('/api/') && path !== '/health';
   gateway.inFlight++;
   try {
     if (gateway.draining) response.setHeader('connection', 'close');

@@ -2,7 +2,7 @@
  * POST /v1/chat/completions: validate, resolve the model or route, call upstream, answer in
  * OpenAI's shape (JSON or SSE), and fill in the request record with what happened and cost.
  */
-import { ModelNotFoundError, InvalidRequestError } from '../../errors/index.js';
+import { ModelNotFoundError } from '../../errors/index.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import { parseChatCompletionRequest } from '../../protocol/chat-request-schema.js';
 import type { CompletedCall, StartedStream } from '../../execution/chat-executor.js';
@@ -25,9 +25,6 @@ export async function handleChatCompletions(gateway: Gateway, context: RequestCo
   record.end_user = request.user ?? null;
   record.metadata = request.metadata ?? null;
   if (gateway.config.storage.log_bodies) record.request_body = JSON.stringify(body);
-  if (request.n !== undefined && request.n !== null && request.n > 1 && request.stream) {
-    throw new InvalidRequestError('n > 1 is not supported with stream: true.', 'n', 'unsupported_value');
-  }
 
   const result = await runChat(gateway, context, request);
   const headers: Record<string, string> = { ...context.headers, ...result.headers };
