@@ -5,6 +5,8 @@ import type { ChatProvider, ProviderDeployment } from './provider.js';
 import { OpenAIProvider } from './openai/openai-provider.js';
 import { OpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { SimulatedProvider } from './simulated/simulated-provider.js';
+import { AnthropicProvider } from './anthropic/anthropic-provider.js';
+import { GeminiProvider } from './gemini/gemini-provider.js';
 
 export function createProvider(deployment: ProviderDeployment): ChatProvider {
   switch (deployment.provider) {
@@ -15,8 +17,9 @@ export function createProvider(deployment: ProviderDeployment): ChatProvider {
     case 'simulated':
       return new SimulatedProvider(deployment);
     case 'anthropic':
+      return new AnthropicProvider(deployment);
     case 'gemini':
-      throw new Error(`provider ${deployment.provider} is not implemented yet`);
+      return new GeminiProvider(deployment);
   }
 }
 

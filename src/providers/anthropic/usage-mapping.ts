@@ -1,0 +1,32 @@
+/**
+ * Anthropic usage → OpenAI usage semantics (see `cost/compute-cost.ts`). Anthropic's
+ * `input_tokens` counts only the uncached part of the prompt; cache reads and cache writes are
+ * reported beside it. OpenAI's `prompt_tokens` includes both, so they are added back, and kept
+ * apart in `prompt_tokens_details` so each is priced at its own rate.
+ */
+import type { Usage } from '../../protocol/chat-types.js';
+import type { AnthropicUsage } from './anthropic-types.js';
+
+export function mapUsage(usage: AnthropicUsage): Usage {
+  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  const promptTokens = (usage.input_tokens ?? 0) + cacheRead + cacheWrite;
+  const completionTokens = usage.output_tokens ?? 0;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: cacheRead, cache_creation_tokens: cacheWrite },
+  };
+}
+
+/**
+ * Stream usage arrives in two parts: `message_start` carries the prompt side, `message_delta`
+ * the final output count (and, on newer models, the prompt side again). Later values win.
+ */
+export function mergeUsage(earlier: AnthropicUsage, later: AnthropicUsage | undefined): AnthropicUsage {
+  if (!later) return earlier;
+  const merged: AnthropicUsage = { ...earlier };
+  for (const [key, value] of Object.entries(later)) if (value !== null && value !== undefined) merged[key] = value;
+  return merged;
+}
