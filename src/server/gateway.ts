@@ -13,6 +13,8 @@ import { openRequestLogStore } from '../storage/open-store.js';
 import type { RequestLogStore } from '../storage/request-log-store.js';
 import { RequestLogWriter } from '../storage/request-log-writer.js';
 import { RouteTable } from '../routing/route-table.js';
+import { Governance } from '../governance/governance.js';
+import { registerKeyHandlers } from '../governance/admin/key-handlers.js';
 import { handleHttpRequest } from './http-handler.js';
 import { registerHandler } from './route-handlers.js';
 import { handleDeploymentHealth } from './handlers/deployment-health.js';
@@ -36,6 +38,8 @@ export interface Gateway {
   readonly executor: ChatExecutor;
   readonly store: RequestLogStore;
   readonly logWriter: RequestLogWriter;
+  /** Keys, budgets, rate limits and degradation (src/governance). */
+  readonly governance: Governance;
   readonly server: Server;
   /** Requests (streams included) that have started and not finished. */
   inFlight: number;
@@ -62,9 +66,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
 
+  const governance = await Governance.create({ config, store, registry, routes, logger });
+  registerKeyHandlers();
   const server = createServer({ keepAliveTimeout: 65_000 });
   const gateway: Gateway = {
-    config, logger, registry, routes, executor, store, logWriter, server,
+    config, logger, registry, routes, executor, store, logWriter, governance, server,
     inFlight: 0,
     draining: false,
     listen(port = config.server.port, host = config.server.host) {
@@ -102,5 +108,6 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   gateway.server.closeAllConnections();
   await closed;
   await gateway.logWriter.flush();
+  await gateway.governance.close();
   await gateway.store.close();
 }

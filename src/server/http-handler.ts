@@ -23,6 +23,7 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
     const match = findHandler(request.method ?? 'GET', path);
     if (match === 'method-not-allowed') throw new MethodNotAllowedError(request.method ?? '', path);
     if (!match) throw new NotFoundError(`Unknown path ${request.method} ${path}.`);
+    await gateway.governance.authenticate(context);
     await match(gateway, context);
   } catch (error) {
     const gatewayError = toGatewayError(error);

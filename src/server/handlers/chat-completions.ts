@@ -25,7 +25,17 @@ export async function handleChatCompletions(gateway: Gateway, context: RequestCo
   record.end_user = request.user ?? null;
   record.metadata = request.metadata ?? null;
   if (gateway.config.storage.log_bodies) record.request_body = JSON.stringify(body);
+  // Scope, rate limit, degradation and budget reservation; settled on success and failure alike.
+  const admission = await gateway.governance.admit(context, request);
+  try {
+    await serveChat(gateway, context, request);
+  } finally {
+    await admission.settle(record);
+  }
+}
 
+async function serveChat(gateway: Gateway, context: RequestContext, request: ChatCompletionRequest): Promise<void> {
+  const record = context.record;
   const result = await runChat(gateway, context, request);
   const headers: Record<string, string> = { ...context.headers, ...result.headers };
   if (result.kind === 'completed') {

@@ -1,0 +1,62 @@
+/**
+ * Admin API for virtual keys (needs the admin key once one is set):
+ *   POST /api/keys          create: {name, budget_usd, budget_tokens, budget_period, rpm, tpm, models, team, metadata, degradation} → {id, key}
+ *   GET  /api/keys          list (?include_revoked=true)
+ *   GET  /api/keys/info     one key (?id=)
+ *   POST /api/keys/update   {id, …fields to change}
+ *   POST /api/keys/revoke   {id}
+ * The secret is in the create response only; lists show `key_hint`.
+ */
+import type { z } from 'zod';
+import { InvalidRequestError } from '../../errors/index.js';
+import { formatPath } from '../../protocol/chat-request-schema.js';
+import { readJson } from '../../server/read-body.js';
+import type { Gateway } from '../../server/gateway.js';
+import type { RequestContext } from '../../server/request-context.js';
+import { registerHandler } from '../../server/route-handlers.js';
+import { describeKey, keySettingsSchema, keyUpdateSchema } from '../keys/virtual-key.js';
+
+export function registerKeyHandlers(): void {
+  registerHandler('POST', '/api/keys', createKey);
+  registerHandler('GET', '/api/keys', listKeys);
+  registerHandler('GET', '/api/keys/info', keyInfo);
+  registerHandler('POST', '/api/keys/update', updateKey);
+  registerHandler('POST', '/api/keys/revoke', revokeKey);
+}
+
+async function createKey(gateway: Gateway, context: RequestContext): Promise<void> {
+  const settings = parse(keySettingsSchema, await readJson(context.request, 1024 * 1024));
+  const { secret, key } = await gateway.governance.createKey(settings);
+  context.sendJson(200, { object: 'key', ...describeKey(key), key: secret });
+}
+
+async function listKeys(gateway: Gateway, context: RequestContext): Promise<void> {
+  const keys = await gateway.governance.keys.list({ includeRevoked: context.query.get('include_revoked') === 'true' });
+  context.sendJson(200, { object: 'list', data: keys.map((key) => ({ object: 'key', ...describeKey(key) })) });
+}
+
+async function keyInfo(gateway: Gateway, context: RequestContext): Promise<void> {
+  const id = context.query.get('id');
+  if (!id) throw new InvalidRequestError('Pass the key id as ?id=.', 'id', 'missing_required_parameter');
+  const key = await gateway.governance.keys.get(id);
+  if (!key) throw new InvalidRequestError(`No key with id '${id}'.`, 'id', 'not_found');
+  context.sendJson(200, { object: 'key', ...describeKey(key) });
+}
+
+async function updateKey(gateway: Gateway, context: RequestContext): Promise<void> {
+  const update = parse(keyUpdateSchema, await readJson(context.request, 1024 * 1024));
+  context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.updateKey(update)) });
+}
+
+async function revokeKey(gateway: Gateway, context: RequestContext): Promise<void> {
+  const { id } = parse(keyUpdateSchema.pick({ id: true }), await readJson(context.request, 1024 * 1024));
+  context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.revokeKey(id)) });
+}
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const param = issue.path.length > 0 ? formatPath(issue.path) : null;
+  throw new InvalidRequestError(param ? `Invalid value for '${param}': ${issue.message}` : `Invalid request body: ${issue.message}`, param, 'invalid_value');
+}

@@ -1,0 +1,141 @@
+/**
+ * The governance service a gateway holds: who is calling (admin key, virtual keys), what a
+ * request may spend (admission and settlement), and key management for the admin API and CLI.
+ * Counters live in memory for one instance, or in Redis when `redis.url` is set so that N
+ * instances enforce one budget and one rate limit.
+ */
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config/schema.js';
+import { loadTokenizer } from '../cost/token-counter.js';
+import { NotFoundError } from '../errors/index.js';
+import type { ModelRegistry } from '../models/model-registry.js';
+import type { ChatCompletionRequest } from '../protocol/chat-types.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { RequestLogStore } from '../storage/request-log-store.js';
+import type { RequestRecord } from '../storage/request-record.js';
+import { admitChatRequest, type Admission, type AdmissionServices } from './admission.js';
+import type { CounterStore } from './counters/counter-store.js';
+import { MemoryCounterStore } from './counters/memory-counter-store.js';
+import { authenticate, digest, type Principal } from './keys/authenticate.js';
+import type { KeyStore } from './keys/key-store.js';
+import { openKeyStore } from './keys/open-key-store.js';
+import { hashKey, newVirtualKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
+
+export interface GovernanceOptions {
+  config: GatewayConfig;
+  store: RequestLogStore;
+  registry: ModelRegistry;
+  routes: RouteTable;
+  logger: Logger;
+  environment?: NodeJS.ProcessEnv;
+  /** Use these instead of opening them from the config (tests, CLI). */
+  keys?: KeyStore;
+  counters?: CounterStore;
+}
+
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+export class Governance {
+  private readonly principals = new WeakMap<object, Principal>();
+  private readonly keyCache = new Map<string, { key: VirtualKey | undefined; until: number }>();
+  private readonly services: AdmissionServices;
+
+  private constructor(
+    readonly keys: KeyStore,
+    readonly counters: CounterStore,
+    readonly adminKeyDigest: Buffer | undefined,
+    private readonly options: GovernanceOptions,
+  ) {
+    const { config, registry, routes, store, logger } = options;
+    this.services = { config: config.governance, counters, registry, routes, store, logger, seeded: new Map() };
+  }
+
+  static async create(options: GovernanceOptions): Promise<Governance> {
+    const { config } = options;
+    const adminKey = (options.environment ?? process.env).SWITCHBOARD_ADMIN_KEY || config.admin_key;
+    const keys = options.keys ?? (await openKeyStore(config.storage.url));
+    let counters = options.counters;
+    if (!counters && config.redis) {
+      const { RedisCounterStore } = await import('./counters/redis-counter-store.js');
+      counters = new RedisCounterStore(config.redis.url, config.redis.key_prefix);
+    }
+    counters ??= new MemoryCounterStore();
+    // Reservations count prompt tokens with the real tokenizer; load it before traffic arrives.
+    void loadTokenizer();
+    if (!adminKey) options.logger.warn('no admin key set (SWITCHBOARD_ADMIN_KEY or admin_key): /api/* is open and /v1 accepts requests without a key');
+    return new Governance(keys, counters, adminKey ? digest(adminKey) : undefined, options);
+  }
+
+  get adminKeyConfigured(): boolean {
+    return this.adminKeyDigest !== undefined;
+  }
+
+  /**
+   * Identifies the caller of any request (throws 401/403), remembers it for `admit`, and puts
+   * the key and team in the request record.
+   */
+  async authenticate(context: { path: string; request: { headers: import('node:http').IncomingHttpHeaders }; record: RequestRecord }): Promise<void> {
+    const principal = await authenticate({ adminKeyDigest: this.adminKeyDigest, findKey: (secret) => this.findKey(secret) }, context.path, context.request.headers);
+    this.principals.set(context, principal);
+    if (principal.kind === 'virtual-key') {
+      context.record.key_id = principal.key.id;
+      context.record.team = principal.key.team ?? null;
+    }
+  }
+
+  /** Admits a chat request (scope, degradation, rate limit, budget reservation); see admission.ts. */
+  async admit(context: { record: RequestRecord; headers: Record<string, string> }, request: ChatCompletionRequest): Promise<Admission> {
+    const admission = await admitChatRequest(this.services, this.principals.get(context) ?? ANONYMOUS, request, context.record);
+    Object.assign(context.headers, admission.headers);
+    return admission;
+  }
+
+  async createKey(settings: KeySettings): Promise<{ secret: string; key: VirtualKey }> {
+    const created = newVirtualKey(settings);
+    await this.keys.insert(created.key);
+    return created;
+  }
+
+  async updateKey(update: KeyUpdate): Promise<VirtualKey> {
+    const { id, ...changes } = update;
+    const current = await this.requireKey(id);
+    const next: VirtualKey = { ...current, ...changes, updated_at: Date.now() };
+    await this.keys.replace(next);
+    this.keyCache.delete(current.key_hash);
+    return next;
+  }
+
+  async revokeKey(id: string): Promise<VirtualKey> {
+    const current = await this.requireKey(id);
+    const next: VirtualKey = { ...current, revoked_at: current.revoked_at ?? Date.now(), updated_at: Date.now() };
+    await this.keys.replace(next);
+    this.keyCache.delete(current.key_hash);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.counters.close();
+    await this.keys.close();
+  }
+
+  private async requireKey(id: string): Promise<VirtualKey> {
+    const key = await this.keys.get(id);
+    if (!key) throw new NotFoundError(`No key with id '${id}'.`);
+    return key;
+  }
+
+  /**
+   * Looks a secret up by its hash. Results (misses too) are cached for `key_cache_ms`, so a
+   * burst of requests costs one store read; a revocation elsewhere takes effect within that.
+   */
+  private async findKey(secret: string): Promise<VirtualKey | undefined> {
+    const hash = hashKey(secret);
+    const now = Date.now();
+    const cached = this.keyCache.get(hash);
+    if (cached && cached.until > now) return cached.key;
+    const key = await this.keys.findByHash(hash);
+    if (this.keyCache.size > 10_000) this.keyCache.clear();
+    this.keyCache.set(hash, { key, until: now + this.options.config.governance.key_cache_ms });
+    return key;
+  }
+}

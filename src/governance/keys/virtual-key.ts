@@ -1,0 +1,67 @@
+/**
+ * Virtual keys: what a key may do (models, team) and what it may spend (budgets, rate limits).
+ * The secret is shown once at creation and stored only as a SHA-256 hash. A fast hash is the
+ * right one here: the secret is 256 random bits, so guessing it is hopeless at any hash speed,
+ * while a slow password hash (bcrypt, argon2) would add tens of milliseconds to every request.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { limitsFields } from '../governance-schema.js';
+
+export const KEY_PREFIX = 'sk-sb-';
+
+/** What the admin API and CLI accept when creating a key; `update` accepts any subset. */
+export const keySettingsSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  team: z.string().min(1).nullable().optional(),
+  /** Model and route names this key may call; omitted or null = all. */
+  models: z.array(z.string().min(1)).nullable().optional(),
+  metadata: z.record(z.string(), z.string()).nullable().optional(),
+  ...limitsFields,
+});
+export type KeySettings = z.infer<typeof keySettingsSchema>;
+
+export const keyUpdateSchema = keySettingsSchema.partial().extend({ id: z.string().min(1) });
+export type KeyUpdate = z.infer<typeof keyUpdateSchema>;
+
+export interface VirtualKey extends KeySettings {
+  id: string;
+  /** sha256 of the secret, hex. */
+  key_hash: string;
+  /** The secret's first and last characters, so a person can tell keys apart. */
+  key_hint: string;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+}
+
+/** Public view of a key: never the hash. */
+export function describeKey(key: VirtualKey): Omit<VirtualKey, 'key_hash'> {
+  const { key_hash: _hash, ...rest } = key;
+  return rest;
+}
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** A new key: its secret (to show once) and the record to store. */
+export function newVirtualKey(settings: KeySettings, now = Date.now()): { secret: string; key: VirtualKey } {
+  const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const id = `key_${randomBytes(9).toString('base64url')}`;
+  return {
+    secret,
+    key: {
+      ...settings,
+      team: settings.team ?? null,
+      models: settings.models ?? null,
+      metadata: settings.metadata ?? null,
+      id,
+      key_hash: hashKey(secret),
+      key_hint: `${secret.slice(0, 10)}…${secret.slice(-4)}`,
+      created_at: now,
+      updated_at: now,
+      revoked_at: null,
+    },
+  };
+}
