@@ -25,7 +25,8 @@ export function calibrateThreshold(scores: ArrayLike<number>, strongShare: numbe
     const value = sorted[position];
     while (position < count && sorted[position] === value) position++;
     const share = position / count;
-    if (Math.abs(share - strongShare) < Math.abs(best.strongShare - strongShare)) {
+    // Strictly closer by more than rounding error, so equally close shares keep the cheaper one.
+    if (Math.abs(share - strongShare) < Math.abs(best.strongShare - strongShare) - 1e-12) {
       const threshold = position < count ? (value + sorted[position]) / 2 : value;
       best = { threshold, strongShare: share };
     }

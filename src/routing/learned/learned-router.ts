@@ -3,8 +3,7 @@
  * The hashed weights are expanded into a dense table once at load, so a decision is one pass
  * over the prompt with an array read per n-gram and no allocation per token.
  */
-import { normalisePrompt } from './prompt-normalisation.js';
-import { scanPrompt } from './prompt-features.js';
+import { scanRawPrompt } from './feature-vector.js';
 import { readRouterFile, type RouterFile } from './router-file.js';
 import { sigmoid } from './logistic-regression.js';
 
@@ -28,18 +27,16 @@ export function createLearnedRouter(file: RouterFile): LearnedRouter {
     structureWeights[index] = model.structureWeights[index] / features.structureScale[index];
     bias -= structureWeights[index] * features.structureMean[index];
   }
-  let hashedSum = 0;
-  const addWeight = (index: number): void => {
-    hashedSum += table[index];
-  };
 
   return {
     weak: file.weak,
     strong: file.strong,
     description: file.description,
     score(text: string): number {
-      hashedSum = 0;
-      const scan = scanPrompt(normalisePrompt(text), features.hashBits, addWeight);
+      const scan = scanRawPrompt(text, features.hashBits);
+      const buckets = scan.hashed;
+      let hashedSum = 0;
+      for (let position = 0; position < scan.hashedCount; position++) hashedSum += table[buckets[position]];
       let logit = bias + hashedSum / Math.sqrt(Math.max(1, scan.hashedCount));
       for (let index = 0; index < structureCount; index++) logit += structureWeights[index] * scan.structure[index];
       return sigmoid(logit);

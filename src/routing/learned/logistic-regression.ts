@@ -19,8 +19,8 @@ export interface TrainingExample {
 
 export interface LogisticRegressionOptions {
   dimension: number;
-  /** L2 penalty on the weights (not the bias), relative to the mean loss per unit weight. */
-  l2: number;
+  /** L2 penalty on the weights (not the bias), relative to the mean loss: one for all, or one per weight. */
+  l2: number | Float64Array;
   maxIterations?: number;
   /** Stop when the gradient's largest component falls below this. */
   tolerance?: number;
@@ -58,8 +58,9 @@ export function fitLogisticRegression(examples: readonly TrainingExample[], opti
     }
     loss /= totalWeight;
     for (let index = 0; index < dimension; index++) {
-      loss += 0.5 * l2 * parameters[index] * parameters[index];
-      gradient[index] += l2 * parameters[index];
+      const penalty = typeof l2 === 'number' ? l2 : l2[index];
+      loss += 0.5 * penalty * parameters[index] * parameters[index];
+      gradient[index] += penalty * parameters[index];
     }
     return loss;
   };

@@ -26,7 +26,12 @@ export const STRUCTURE_FEATURES = [
 ] as const;
 
 export interface PromptScan {
-  /** Hashed n-gram occurrences visited (the caller scales each by 1/√count). */
+  /**
+   * Hashed n-gram bucket of each unigram and bigram occurrence, in [0, 2^hashBits). Only the
+   * first `hashedCount` entries are valid, and only until the next scan: the buffer is reused.
+   */
+  hashed: Int32Array;
+  /** Hashed n-gram occurrences (the caller scales each by 1/√count). */
   hashedCount: number;
   /** Raw structure measurements, in `STRUCTURE_FEATURES` order. */
   structure: Float64Array;
@@ -42,24 +47,56 @@ function mix(hash: number): number {
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
+  return hash ^ (hash >>> 16);
 }
 
 function hashString(text: string): number {
-  let hash = FNV_OFFSET;
+  let hash = FNV_OFFSET | 0;
   for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), FNV_PRIME);
   return hash;
 }
 
-const REASONING_WORDS = new Set(
+/**
+ * A fixed set of int32 hashes in an open-addressing table. A JavaScript Set would box every
+ * hash outside the small-integer range into a heap number on each lookup: an allocation per word.
+ */
+class HashSet32 {
+  private readonly slots: Int32Array;
+  private readonly used: Uint8Array;
+  private readonly mask: number;
+
+  constructor(hashes: readonly number[]) {
+    let size = 16;
+    while (size < hashes.length * 4) size *= 2;
+    this.slots = new Int32Array(size);
+    this.used = new Uint8Array(size);
+    this.mask = size - 1;
+    for (const hash of hashes) {
+      let slot = mix(hash) & this.mask;
+      while (this.used[slot] === 1 && this.slots[slot] !== hash) slot = (slot + 1) & this.mask;
+      this.slots[slot] = hash;
+      this.used[slot] = 1;
+    }
+  }
+
+  has(hash: number): boolean {
+    let slot = mix(hash) & this.mask;
+    while (this.used[slot] === 1) {
+      if (this.slots[slot] === hash) return true;
+      slot = (slot + 1) & this.mask;
+    }
+    return false;
+  }
+}
+
+const REASONING_WORDS = new HashSet32(
   [
     'why', 'how', 'explain', 'prove', 'proof', 'derive', 'calculate', 'compute', 'solve', 'determine', 'estimate',
     'step', 'steps', 'reason', 'reasoning', 'justify', 'compare', 'analyze', 'analyse', 'evaluate', 'implement',
     'write', 'design', 'optimize', 'debug', 'total', 'each', 'per', 'remaining', 'if', 'then', 'therefore',
   ].map(hashString),
 );
-const CODE_WORDS = new Set(
+const CODE_WORDS = new HashSet32(
   ['def', 'function', 'return', 'class', 'import', 'const', 'var', 'let', 'int', 'void', 'public', 'include', 'select', 'lambda', 'printf', 'print', 'null', 'none', 'true', 'false'].map(
     hashString,
   ),
@@ -77,8 +114,13 @@ for (let code = 0; code < 128; code++) {
   else if (/[0-9]/.test(character)) KINDS[code] = CharacterKind.Digit;
   else if (SYMBOLS.includes(character)) KINDS[code] = CharacterKind.Symbol;
 }
-const MATH_OPERATORS = new Set('+-*/=^%<>'.split('').map((character) => character.charCodeAt(0)));
-const CODE_SYMBOLS = new Set('{};`#_\\'.split('').map((character) => character.charCodeAt(0)));
+const MATH_OPERATORS = new Uint8Array(128);
+for (const character of '+-*/=^%<>') MATH_OPERATORS[character.charCodeAt(0)] = 1;
+const CODE_SYMBOLS = new Uint8Array(128);
+for (const character of '{};`#_\\') CODE_SYMBOLS[character.charCodeAt(0)] = 1;
+/** Token hashes of the prompt being scanned; grown as needed and reused across calls. */
+let tokenBuffer = new Int32Array(4096);
+let bucketBuffer = new Int32Array(8192);
 
 function kindOf(code: number): CharacterKind {
   if (code < 128) return KINDS[code];
@@ -87,14 +129,11 @@ function kindOf(code: number): CharacterKind {
 }
 
 /**
- * Scans a (normalised) prompt: calls `visit(index)` once per hashed unigram and bigram
- * occurrence, with `index` in [0, 2^hashBits), and returns the structure measurements.
+ * Scans a (normalised) prompt into hashed n-gram buckets and structure measurements.
+ * `characterCount` is the length the prompt had before it was cut (defaults to the text's).
  */
-export function scanPrompt(text: string, hashBits: number, visit: (index: number) => void): PromptScan {
+export function scanPrompt(text: string, hashBits: number, characterCount = text.length): PromptScan {
   const mask = (1 << hashBits) - 1;
-  let previous = 0;
-  let hasPrevious = false;
-  let hashedCount = 0;
   let words = 0;
   let wordCharacters = 0;
   let digits = 0;
@@ -105,27 +144,19 @@ export function scanPrompt(text: string, hashBits: number, visit: (index: number
   let codeMarkers = 0;
   let reasoningWords = 0;
   let uppercase = 0;
-  let letters = 0;
   let sentences = 0;
 
-  const emit = (token: number): void => {
-    visit(mix(token) & mask);
-    hashedCount++;
-    if (hasPrevious) {
-      visit(mix(Math.imul(previous ^ BIGRAM_SEED, FNV_PRIME) ^ token) & mask);
-      hashedCount++;
-    }
-    previous = token;
-    hasPrevious = true;
-  };
-
+  // First pass: the prompt as a sequence of int32 token hashes, in a reused buffer (no allocation).
   const length = text.length;
+  if (tokenBuffer.length < length + 1) tokenBuffer = new Int32Array(Math.max(length + 1, tokenBuffer.length * 2));
+  const tokens = tokenBuffer;
+  let tokenCount = 0;
   let position = 0;
   while (position < length) {
     let code = text.charCodeAt(position);
     const kind = kindOf(code);
     if (kind === CharacterKind.Letter) {
-      let hash = FNV_OFFSET;
+      let hash = FNV_OFFSET | 0;
       const start = position;
       do {
         if (code >= 65 && code <= 90) {
@@ -136,35 +167,34 @@ export function scanPrompt(text: string, hashBits: number, visit: (index: number
         position++;
         code = position < length ? text.charCodeAt(position) : 32;
       } while (kindOf(code) === CharacterKind.Letter || code === 39 /* ' */);
-      letters += position - start;
       words++;
       wordCharacters += position - start;
       if (REASONING_WORDS.has(hash)) reasoningWords++;
       if (CODE_WORDS.has(hash)) codeMarkers++;
-      emit(hash);
+      tokens[tokenCount++] = hash;
     } else if (kind === CharacterKind.Digit) {
       let count = 0;
       let decimal = false;
       do {
-        if (code === 46 || code === 44) decimal ||= code === 46;
-        else count++;
+        if (code === 46) decimal = true;
+        else if (code !== 44) count++;
         position++;
         code = position < length ? text.charCodeAt(position) : 32;
       } while (kindOf(code) === CharacterKind.Digit || ((code === 46 || code === 44) && position + 1 < length && kindOf(text.charCodeAt(position + 1)) === CharacterKind.Digit));
       digits += count;
       numbers++;
-      emit(decimal ? DECIMAL_CLASS : NUMBER_CLASSES[Math.min(count, 7)]);
+      tokens[tokenCount++] = decimal ? DECIMAL_CLASS : NUMBER_CLASSES[count < 7 ? count : 7];
     } else {
       if (kind === CharacterKind.Symbol) {
-        if (MATH_OPERATORS.has(code)) operators++;
-        if (CODE_SYMBOLS.has(code)) codeMarkers++;
-        emit(Math.imul(FNV_OFFSET ^ code, FNV_PRIME));
+        if (MATH_OPERATORS[code] === 1) operators++;
+        if (CODE_SYMBOLS[code] === 1) codeMarkers++;
+        tokens[tokenCount++] = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
       } else if (code === 10) {
         lines++;
       } else if (code === 63) {
         questionMarks++;
         sentences++;
-        emit(Math.imul(FNV_OFFSET ^ code, FNV_PRIME));
+        tokens[tokenCount++] = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
       } else if (code === 46 || code === 33) {
         sentences++;
       }
@@ -172,8 +202,17 @@ export function scanPrompt(text: string, hashBits: number, visit: (index: number
     }
   }
 
+  // Second pass: unigrams and bigrams of the token hashes.
+  if (bucketBuffer.length < 2 * tokenCount) bucketBuffer = new Int32Array(Math.max(2 * tokenCount, bucketBuffer.length * 2));
+  const hashed = bucketBuffer;
+  let hashedCount = 0;
+  for (let index = 0; index < tokenCount; index++) {
+    hashed[hashedCount++] = mix(tokens[index]) & mask;
+    if (index > 0) hashed[hashedCount++] = mix(Math.imul(tokens[index - 1] ^ BIGRAM_SEED, FNV_PRIME) ^ tokens[index]) & mask;
+  }
+
   const structure = new Float64Array(STRUCTURE_FEATURES.length);
-  structure[0] = Math.log1p(length);
+  structure[0] = Math.log1p(characterCount);
   structure[1] = Math.log1p(words);
   structure[2] = length === 0 ? 0 : digits / length;
   structure[3] = Math.log1p(numbers);
@@ -183,7 +222,7 @@ export function scanPrompt(text: string, hashBits: number, visit: (index: number
   structure[7] = Math.log1p(codeMarkers);
   structure[8] = Math.log1p(reasoningWords);
   structure[9] = words === 0 ? 0 : Math.min(wordCharacters / words, 20);
-  structure[10] = letters === 0 ? 0 : uppercase / letters;
+  structure[10] = wordCharacters === 0 ? 0 : uppercase / wordCharacters;
   structure[11] = Math.log1p(sentences);
-  return { hashedCount, structure };
+  return { hashed, hashedCount, structure };
 }

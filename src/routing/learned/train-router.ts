@@ -8,7 +8,7 @@ import { rawFeatures, type RawFeatures } from './feature-vector.js';
 import { fitLogisticRegression, type TrainingExample } from './logistic-regression.js';
 import { STRUCTURE_FEATURES } from './prompt-features.js';
 import { ROUTER_FILE_FORMAT, ROUTER_FILE_VERSION, type RouterFile } from './router-file.js';
-import { benchmarkOf, shortfallLabel, shortfallScale } from './training-labels.js';
+import { benchmarkOf, labelScale, trainingLabel, type LabelKind, type LabelScale } from './training-labels.js';
 
 export interface TrainRouterOptions {
   weak: string;
@@ -16,8 +16,12 @@ export interface TrainRouterOptions {
   description?: string;
   /** Datasets the rows came from, recorded in the file. */
   trainedOn?: { name: string; rows: number }[];
-  /** L2 penalty. Chosen by cross-validation (docs/routing-quality.md). */
+  /** L2 penalty on n-gram weights. Chosen by cross-validation (docs/routing-quality.md). */
   l2?: number;
+  /** L2 penalty on the few structure weights, which need little: they are dense and well determined. */
+  structureL2?: number;
+  /** What to predict (see `training-labels.ts`). */
+  label?: LabelKind;
   /** log2 of the number of hashed n-gram buckets. */
   hashBits?: number;
   /** Keep only this many hashed weights (largest magnitude first) to keep the file small. */
@@ -28,11 +32,13 @@ export interface TrainRouterOptions {
   features?: readonly RawFeatures[];
 }
 
-export const DEFAULT_TRAINING = { l2: 0.003, hashBits: 18, maxHashedFeatures: 60_000, balanceBenchmarks: true } as const;
+export const DEFAULT_TRAINING = { l2: 0.003, structureL2: 0.0003, label: 'shortfall', hashBits: 18, maxHashedFeatures: 60_000, balanceBenchmarks: true } as const;
 
 export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOptions): RouterFile {
   const { weak, strong } = options;
   const l2 = options.l2 ?? DEFAULT_TRAINING.l2;
+  const structureL2 = options.structureL2 ?? DEFAULT_TRAINING.structureL2;
+  const label: LabelKind = options.label ?? DEFAULT_TRAINING.label;
   const hashBits = options.hashBits ?? DEFAULT_TRAINING.hashBits;
   const maxHashedFeatures = options.maxHashedFeatures ?? DEFAULT_TRAINING.maxHashedFeatures;
   const balanceBenchmarks = options.balanceBenchmarks ?? DEFAULT_TRAINING.balanceBenchmarks;
@@ -53,10 +59,10 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
     if (members) members.push(row);
     else byBenchmark.set(name, [row]);
   }
-  const labelScale = new Map<string, number>();
+  const scales = new Map<string, LabelScale>();
   const rowWeight = new Map<string, number>();
   for (const [name, members] of byBenchmark) {
-    labelScale.set(name, shortfallScale(members, weak, strong));
+    scales.set(name, labelScale(members, weak, strong));
     rowWeight.set(name, balanceBenchmarks ? rows.length / (byBenchmark.size * members.length) : 1);
   }
 
@@ -78,9 +84,11 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
       values[position++] = (feature.structure[index] - mean[index]) / scale[index];
     }
     const benchmark = benchmarkOf(row);
-    return { features: { indices, values }, label: shortfallLabel(row, weak, strong, labelScale.get(benchmark)!), weight: rowWeight.get(benchmark)! };
+    return { features: { indices, values }, label: trainingLabel(label, row, weak, strong, scales.get(benchmark)!), weight: rowWeight.get(benchmark)! };
   });
-  const model = fitLogisticRegression(examples, { dimension: hashedCount + structureCount, l2 });
+  const penalties = new Float64Array(hashedCount + structureCount).fill(l2);
+  penalties.fill(structureL2, hashedCount);
+  const model = fitLogisticRegression(examples, { dimension: hashedCount + structureCount, l2: penalties });
 
   const kept = [...compact.entries()]
     .map(([bucket, position]) => ({ bucket, weight: model.weights[position] }))
@@ -95,7 +103,7 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
     weak,
     strong,
     trainedOn: options.trainedOn ?? [...byBenchmark].map(([name, members]) => ({ name, rows: members.length })),
-    training: { l2, hashBits, maxHashedFeatures, balanceBenchmarks },
+    training: { label, l2, structureL2, hashBits, maxHashedFeatures, balanceBenchmarks },
     features: { hashBits, structure: [...STRUCTURE_FEATURES], structureMean: mean.map(round), structureScale: scale.map(round) },
     model: {
       kind: 'logistic-regression',

@@ -14,8 +14,15 @@ export function benchmarkOf(row: RoutingRow): string {
   return slash < 0 ? row.task : row.task.slice(0, slash);
 }
 
-/** The score difference that counts as a certain shortfall, from the range of scores seen. */
-export function shortfallScale(rows: readonly RoutingRow[], weak: string, strong: string): number {
+export interface LabelScale {
+  lowest: number;
+  highest: number;
+  /** The score difference that counts as a certain shortfall. */
+  gap: number;
+}
+
+/** The range of scores seen and the difference that counts as a certain shortfall. */
+export function labelScale(rows: readonly RoutingRow[], weak: string, strong: string): LabelScale {
   let lowest = Infinity;
   let highest = -Infinity;
   for (const row of rows) {
@@ -25,11 +32,22 @@ export function shortfallScale(rows: readonly RoutingRow[], weak: string, strong
     }
   }
   const range = highest - lowest;
-  if (!(range > 0)) return 1;
-  return range <= 1 ? range : range / 3;
+  if (!(range > 0)) return { lowest, highest, gap: 1 };
+  return { lowest, highest, gap: range <= 1 ? range : range / 3 };
 }
 
-export function shortfallLabel(row: RoutingRow, weak: string, strong: string, scale: number): number {
-  const gap = (row.scores[strong] - row.scores[weak]) / scale;
-  return Math.min(1, Math.max(0, gap));
+/**
+ * - `shortfall`: the weak model does worse (0 when it does as well or better).
+ * - `gain`: the expected gain from the strong model, ½ + gap/2: rows where the weak model does
+ *   better count against sending similar prompts to the strong model.
+ * - `weak-fails`: the weak model's answer is poor, whatever the strong model does.
+ */
+export type LabelKind = 'shortfall' | 'gain' | 'weak-fails';
+
+export function trainingLabel(kind: LabelKind, row: RoutingRow, weak: string, strong: string, scale: LabelScale): number {
+  const clamp = (value: number): number => Math.min(1, Math.max(0, value));
+  const gap = (row.scores[strong] - row.scores[weak]) / scale.gap;
+  if (kind === 'gain') return clamp(0.5 + gap / 2);
+  if (kind === 'weak-fails') return clamp((scale.highest - row.scores[weak]) / Math.max(scale.highest - scale.lowest, 1e-12));
+  return clamp(gap);
 }
