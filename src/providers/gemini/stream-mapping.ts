@@ -29,6 +29,8 @@ export class GeminiStreamMapper {
   private finished = false;
   /** Tool calls sent so far per choice, for the next call's `index` and the finish reason. */
   private readonly toolCallCounts = new Map<number, number>();
+  /** Choices that have had their opening `role` chunk (several when `n` > 1). */
+  private readonly startedChoices = new Set<number>();
 
   constructor(private readonly context: StreamMappingContext) {}
 
@@ -44,7 +46,7 @@ export class GeminiStreamMapper {
         created: this.context.created,
         model: response.modelVersion ?? this.context.model,
       };
-      chunks.push(this.chunk(0, { role: 'assistant', content: '' }));
+      chunks.push(this.startChoice(0));
     }
     if (response.usageMetadata) this.usage = response.usageMetadata;
     const candidates = response.candidates ?? [];
@@ -54,6 +56,7 @@ export class GeminiStreamMapper {
     }
     candidates.forEach((candidate, position) => {
       const index = candidate.index ?? position;
+      if (!this.startedChoices.has(index)) chunks.push(this.startChoice(index));
       const { text, toolCalls } = candidateOutput(candidate, this.context.createId);
       if (text !== '') chunks.push(this.chunk(index, { content: text }));
       for (const call of toolCalls) {
@@ -75,6 +78,11 @@ export class GeminiStreamMapper {
       throw new UpstreamMalformedResponseError(this.context.provider, 'the stream ended without a finish reason');
     }
     return { ...this.base, choices: [], usage: mapUsage(this.usage) };
+  }
+
+  private startChoice(index: number): ChatCompletionChunk {
+    this.startedChoices.add(index);
+    return this.chunk(index, { role: 'assistant', content: '' });
   }
 
   private chunk(index: number, delta: ChatCompletionChunkChoice['delta'], finishReason: ChatCompletionChunkChoice['finish_reason'] = null): ChatCompletionChunk {
