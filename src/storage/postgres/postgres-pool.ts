@@ -12,7 +12,8 @@ export async function openPostgresPool(url: string, options: { max?: number } = 
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new ConfigError(`storage.url: schema '${schema}' must be lowercase letters, digits and underscores`);
   }
-  const pool = new pg.Pool({ connectionString: parsed.toString(), max: options.max ?? 10 });
+  // search_path is a startup option, so every connection (the first one included) uses the schema.
+  const pool = new pg.Pool({ connectionString: parsed.toString(), max: options.max ?? 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   if (schema) {
@@ -20,7 +21,6 @@ export async function openPostgresPool(url: string, options: { max?: number } = 
       // Two instances creating the schema at once: one loses the race, harmlessly.
       if (error.code !== '23505' && error.code !== '42P06') throw error;
     });
-    pool.on('connect', (client) => void client.query(`SET search_path TO "${schema}"`));
   }
   return pool;
 }
