@@ -8,6 +8,7 @@ import { crossValidate, type CrossValidationResult, type ValidationScheme } from
 import { createProgressBar } from '../../routing/evaluation/progress-bar.js';
 import { calibrateThreshold } from '../../routing/evaluation/threshold-calibration.js';
 import { DEFAULT_TRAINING, trainRouter } from '../../routing/learned/train-router.js';
+import { isHeldOut } from '../../routing/learned/holdout.js';
 import { serialiseRouterFile } from '../../routing/learned/router-file.js';
 import { CommandInputError, guardedAction } from '../command-errors.js';
 import { collect, parsePositiveNumber, parseShare } from '../parse-options.js';
@@ -22,6 +23,7 @@ interface TrainOptions {
   hashBits?: number;
   maxFeatures?: number;
   description?: string;
+  excludeHoldout?: boolean;
 }
 
 interface CalibrateOptions {
@@ -70,9 +72,12 @@ export function registerRouterCommands(program: Command): void {
     .option('--hash-bits <bits>', `log2 of n-gram hash buckets (default ${DEFAULT_TRAINING.hashBits})`, parseInteger(8))
     .option('--max-features <count>', `hashed weights kept (default ${DEFAULT_TRAINING.maxHashedFeatures})`, parseInteger(0))
     .option('--description <text>', 'description stored in the file')
+    .option('--exclude-holdout', 'leave out the fixed held-out tenth of rows (by id hash), so the router can be tested on them')
     .action(
       guardedAction(train, (options: TrainOptions) => {
-        const datasets = loadDatasets(options.data, [options.weak, options.strong]);
+        const datasets = loadDatasets(options.data, [options.weak, options.strong]).map((dataset) =>
+          options.excludeHoldout ? { ...dataset, rows: dataset.rows.filter((row) => !isHeldOut(row.id)) } : dataset,
+        );
         const rows = datasets.flatMap((dataset) => dataset.rows);
         const file = trainRouter(rows, {
           weak: options.weak,

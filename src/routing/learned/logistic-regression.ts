@@ -150,7 +150,8 @@ function minimiseWithLbfgs(objective: Objective, start: Float64Array, maxIterati
       gradientChanges.push(change);
       curvatures.push(1 / curvature);
     }
-    const converged = loss - candidateLoss < 1e-10 * Math.max(1, Math.abs(loss));
+    // Routing only needs the order of scores; past this the ranking no longer changes.
+    const converged = loss - candidateLoss < 1e-8 * Math.max(1, Math.abs(loss));
     parameters = candidate;
     gradient = candidateGradient;
     loss = candidateLoss;

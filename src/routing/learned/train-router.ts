@@ -26,13 +26,15 @@ export interface TrainRouterOptions {
   hashBits?: number;
   /** Keep only this many hashed weights (largest magnitude first) to keep the file small. */
   maxHashedFeatures?: number;
+  /** Ignore n-grams seen in fewer training rows than this: they can only memorise, not generalise. */
+  minRows?: number;
   /** Give each benchmark the same total weight, so a large dataset does not drown a small one. */
   balanceBenchmarks?: boolean;
   /** Precomputed features of `rows`, in order (cross-validation reuses them across folds). */
   features?: readonly RawFeatures[];
 }
 
-export const DEFAULT_TRAINING = { l2: 0.003, structureL2: 0.0003, label: 'shortfall', hashBits: 18, maxHashedFeatures: 60_000, balanceBenchmarks: true } as const;
+export const DEFAULT_TRAINING = { l2: 0.003, structureL2: 0.0003, label: 'shortfall', hashBits: 18, maxHashedFeatures: 60_000, minRows: 2, balanceBenchmarks: true } as const;
 
 export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOptions): RouterFile {
   const { weak, strong } = options;
@@ -42,6 +44,7 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const hashBits = options.hashBits ?? DEFAULT_TRAINING.hashBits;
   const maxHashedFeatures = options.maxHashedFeatures ?? DEFAULT_TRAINING.maxHashedFeatures;
   const balanceBenchmarks = options.balanceBenchmarks ?? DEFAULT_TRAINING.balanceBenchmarks;
+  const minRows = options.minRows ?? DEFAULT_TRAINING.minRows;
   if (rows.length === 0) throw new Error('training needs at least one row');
   for (const row of rows) {
     if (!(weak in row.scores) || !(strong in row.scores)) throw new Error(`row "${row.id}" has no score for "${weak}" or "${strong}"`);
@@ -67,15 +70,18 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   }
 
   // Train over the buckets actually used, numbered compactly, then map back.
+  const rowCounts = new Map<number, number>();
+  for (const feature of features) for (const bucket of feature.hashed.keys()) rowCounts.set(bucket, (rowCounts.get(bucket) ?? 0) + 1);
   const compact = new Map<number, number>();
-  for (const feature of features) for (const bucket of feature.hashed.keys()) if (!compact.has(bucket)) compact.set(bucket, compact.size);
+  for (const [bucket, count] of rowCounts) if (count >= minRows) compact.set(bucket, compact.size);
   const hashedCount = compact.size;
   const examples: TrainingExample[] = rows.map((row, rowIndex) => {
     const feature = features[rowIndex];
-    const indices = new Int32Array(feature.hashed.size + structureCount);
+    const kept = [...feature.hashed].filter(([bucket]) => compact.has(bucket));
+    const indices = new Int32Array(kept.length + structureCount);
     const values = new Float64Array(indices.length);
     let position = 0;
-    for (const [bucket, value] of feature.hashed) {
+    for (const [bucket, value] of kept) {
       indices[position] = compact.get(bucket)!;
       values[position++] = value;
     }
@@ -103,7 +109,7 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
     weak,
     strong,
     trainedOn: options.trainedOn ?? [...byBenchmark].map(([name, members]) => ({ name, rows: members.length })),
-    training: { label, l2, structureL2, hashBits, maxHashedFeatures, balanceBenchmarks },
+    training: { label, l2, structureL2, hashBits, minRows, maxHashedFeatures, balanceBenchmarks },
     features: { hashBits, structure: [...STRUCTURE_FEATURES], structureMean: mean.map(round), structureScale: scale.map(round) },
     model: {
       kind: 'logistic-regression',
