@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { registerServeCommand } from './commands/serve.js';
 import { registerRouterCommands } from './commands/router.js';
 import { registerEvalCommand } from './commands/eval.js';
+import { registerKeysCommand } from './commands/keys.js';
+import { registerSpendCommand } from './commands/spend.js';
+import { registerCostCommand } from './commands/cost-estimate.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,5 +19,8 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerRouterCommands(program);
   registerEvalCommand(program);
+  registerKeysCommand(program);
+  registerSpendCommand(program);
+  registerCostCommand(program);
   return program;
 }
