@@ -63,12 +63,14 @@ export class AnthropicProvider implements ChatProvider {
 
   private async *readChunks(response: UpstreamResponse, send: SendOptions, mapper: AnthropicStreamMapper): AsyncGenerator<ChatCompletionChunk> {
     for await (const event of readServerSentEvents(response, send)) {
+      // Read on to the end of the body after message_stop rather than break: breaking destroys
+      // the body, and undici then closes the keep-alive connection to Anthropic.
+      if (mapper.finished) continue;
       const data = parseEventJson<AnthropicStreamEvent>(event.data);
       if (!data || typeof data.type !== 'string') throw new UpstreamMalformedResponseError(this.deployment.provider, 'a stream event is not JSON');
       yield* mapper.map(data);
-      if (mapper.finished) return;
     }
-    throw new UpstreamMalformedResponseError(this.deployment.provider, 'the stream ended before message_stop');
+    if (!mapper.finished) throw new UpstreamMalformedResponseError(this.deployment.provider, 'the stream ended before message_stop');
   }
 
   async embed(): Promise<EmbeddingsResponse> {
