@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { projectMix, projectModel } from '../../cost/cost-projection.js';
 import { buildProgram } from '../program.js';
+import { SqliteRequestLogStore } from '../../storage/sqlite/sqlite-request-log-store.js';
+import { emptyRecord } from '../../storage/request-record.js';
 
 async function runCli(args: string[]): Promise<string> {
   const output: string[] = [];
@@ -51,6 +53,22 @@ describe('cost estimate', () => {
     // Mix: 0.8 × 2.85 + 0.2 × 47.50 = $11.78 a day.
     expect(text).toMatch(/mix: 80% gpt-4o-mini \+ 20% gpt-4o +\$11\.78 +\$353\.40/);
     expect(text).toMatch(/saves \$35\.72\/day/);
+  });
+
+  it('projects from real traffic with --from-logs', async () => {
+    const config = emptyConfig();
+    const store = new SqliteRequestLogStore(join(config, '..', 'switchboard.db'));
+    // 140 requests over the last 7 days = 20 a day, 1000 tokens each, 70% input.
+    await store.insertMany(Array.from({ length: 140 }, (_, index) => ({
+      ...emptyRecord(`req_${index}`, '/v1/chat/completions', Date.now() - index * 3_600_000),
+      served_model: 'gpt-4o', prompt_tokens: 700, completion_tokens: 300, cost_usd: 0.00475,
+    })));
+    await store.close();
+    const text = await runCli(['cost', 'estimate', '--from-logs', '7', '--models', 'gpt-4o', '--config', config]);
+    expect(text).toMatch(/Traffic: 20 requests\/day × 1,000 tokens = 20,000 tokens\/day \(70% input/);
+    expect(text).toMatch(/actual spend \$0\.10\/day/);
+    // 14,000 × $2.50/1M + 6,000 × $10/1M = $0.095 a day.
+    expect(text).toMatch(/gpt-4o +2\.50 +10\.00 +\$0\.10 +\$2\.85/);
   });
 
   it('computes per-model figures from prices per 1M tokens', () => {
