@@ -40,12 +40,19 @@ function model(name: string, first: FakeUpstream, second?: FakeUpstream, extra: 
 }
 
 async function lastRecord(harness: TestGateway) {
-  const body = await (await fetch(`${harness.url}/api/requests?limit=1`)).json();
+  const body = await getJson(`${harness.url}/api/requests?limit=1`);
   return body.data[0];
 }
 
 const ask = (harness: TestGateway, name = 'gpt-4o-mini') => harness.client.chat.completions.create({ model: name, messages: [{ role: 'user', content: 'Hi' }] });
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as InstanceType<typeof OpenAI.APIError>);
+/** The API error a call failed with; fails the test if it succeeded. */
+async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(OpenAI.APIError);
+  return error as InstanceType<typeof OpenAI.APIError>;
+}
+
+const getJson = async (url: string): Promise<any> => (await fetch(url)).json();
 
 describe('retries and failover', () => {
   it('abandons a hung deployment at the first-token timeout and serves the request from the other', async () => {
@@ -249,7 +256,7 @@ describe('cooldown and health', () => {
     for (let index = 0; index < 5; index++) await ask(harness);
     expect(flaky.requests).toHaveLength(3);
 
-    const report = (await (await fetch(`${harness.url}/api/health/deployments`)).json()).data;
+    const report = (await getJson(`${harness.url}/api/health/deployments`)).data;
     expect(report[0]).toMatchObject({ deployment: 'gpt-4o-mini#0', state: 'open', failures: 3, last_error_code: 'upstream_error', in_flight: 0 });
     expect(Date.parse(report[0].cooldown_until)).toBeGreaterThan(Date.now());
     expect(report[1]).toMatchObject({ deployment: 'gpt-4o-mini#1', state: 'closed', failures: 0 });
@@ -259,7 +266,7 @@ describe('cooldown and health', () => {
     await new Promise((resolve) => setTimeout(resolve, 650));
     await ask(harness);
     expect(flaky.requests).toHaveLength(4);
-    const after = (await (await fetch(`${harness.url}/api/health/deployments`)).json()).data;
+    const after = (await getJson(`${harness.url}/api/health/deployments`)).data;
     expect(after[0]).toMatchObject({ state: 'closed', failures: 0 });
   });
 
@@ -306,7 +313,7 @@ describe('streams', () => {
     expect(record.error_code).toBe('stream_interrupted');
     expect(record.attempts).toHaveLength(1);
     expect(record.attempts[0]).toMatchObject({ deployment: 'gpt-4o-mini#0', status: 200, error_code: 'upstream_connection_error' });
-    const report = (await (await fetch(`${harness.url}/api/health/deployments`)).json()).data;
+    const report = (await getJson(`${harness.url}/api/health/deployments`)).data;
     expect(report[0]).toMatchObject({ in_flight: 0, failures: 1, last_error_code: 'upstream_connection_error' });
   });
 });

@@ -70,7 +70,7 @@ async function runLoad(fault: Fault): Promise<LoadResult> {
       brokenStreams++;
     }
   });
-  const spend = await (await fetch(`${url}/api/spend?group_by=model`)).json();
+  const spend = (await (await fetch(`${url}/api/spend?group_by=model`)).json()) as LoadResult['spend'];
   return { succeeded, brokenStreams, faultyRequests: faulty.requests.length, goodRequests: good.requests.length, spend };
 }
 

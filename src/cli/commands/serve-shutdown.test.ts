@@ -2,7 +2,6 @@
  * Graceful shutdown of the real `switchboard serve` process: SIGTERM while 50 streams are live
  * lets all of them finish, exits 0, and leaves every request in the log for the next start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { FakeUpstream } from '../../testing/fake-upstream.js';
 import { openAIStream } from '../../testing/openai-replies.js';
+import { startServeProcess } from '../../testing/cli-process.js';
 
 const STREAMS = 50;
+const getJson = async (url: string): Promise<any> => (await fetch(url)).json();
 const PARTS = Array.from({ length: 12 }, (_, index) => `part${index} `);
 
 let upstream: FakeUpstream;
@@ -36,26 +37,9 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-/** Starts the CLI from source (so it is never a stale build) and resolves with its URL. */
-async function startCli(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configPath], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let output = '';
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening on (http:\/\/[^\s/]+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`switchboard exited with ${code} before listening:\n${output}`)));
-  });
-  return { child, url, exited };
-}
-
 describe('switchboard serve on SIGTERM', () => {
   it('finishes all 50 live streams, exits 0, and keeps all 50 in the log across a restart', async () => {
-    const first = await startCli();
+    const first = await startServeProcess(configPath);
     const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: 'sk-client', maxRetries: 0 });
     let started = 0;
     let allStarted!: () => void;
@@ -84,17 +68,16 @@ describe('switchboard serve on SIGTERM', () => {
     expect(texts).toEqual(Array.from({ length: STREAMS }, () => PARTS.join('')));
     expect(await first.exited).toBe(0);
 
-    const second = await startCli();
+    const second = await startServeProcess(configPath);
     try {
-      const spend = await (await fetch(`${second.url}/api/spend?group_by=model`)).json();
+      const spend = await getJson(`${second.url}/api/spend?group_by=model`);
       expect(spend.totals).toMatchObject({ requests: STREAMS, errors: 0 });
       expect(spend.data).toMatchObject([{ requests: STREAMS }]);
-      const recent = (await (await fetch(`${second.url}/api/requests?limit=100`)).json()).data;
+      const recent = (await getJson(`${second.url}/api/requests?limit=100`)).data;
       expect(recent).toHaveLength(STREAMS);
       for (const record of recent) expect(record).toMatchObject({ status: 200, streamed: true, completion_tokens: PARTS.length });
     } finally {
-      second.child.kill('SIGTERM');
-      expect(await second.exited).toBe(0);
+      expect(await second.stop()).toBe(0);
     }
   }, 60_000);
 });
