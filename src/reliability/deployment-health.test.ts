@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DeploymentHealth } from './deployment-health.js';
+import { DeploymentHealth, type CooldownPolicy } from './deployment-health.js';
 import { SlidingWindowCounter } from './sliding-window-counter.js';
 
-function setup(policy = { failures: 3, windowMs: 10_000, cooldownMs: 5_000 }) {
+function setup(policy: CooldownPolicy = { failures: 3, windowMs: 10_000, cooldownMs: 5_000 }) {
   const clock = { now: 1_000_000 };
   const health = new DeploymentHealth('gpt#0', policy, () => clock.now);
   const fail = (options: { retryAfterMs?: number } = {}) => health.finish(health.start(), { kind: 'failure', code: 'upstream_error', ...options });
@@ -60,6 +60,17 @@ describe('deployment cooldown state machine', () => {
     expect(health.state).toBe('open');
     expect(health.openUntil).toBe(clock.now + 5_000);
     expect(health.lastErrorCode).toBe('upstream_timeout');
+  });
+
+  it('stops waiting for a probe that never finished after the probe timeout', () => {
+    const { clock, health, fail } = setup({ failures: 1, windowMs: 10_000, cooldownMs: 5_000, probeTimeoutMs: 30_000 });
+    fail();
+    clock.now += 5_000;
+    health.start();
+    clock.now += 30_000;
+    expect(health.availability()).toBe('probe-busy');
+    clock.now += 1;
+    expect(health.availability()).toBe('probe');
   });
 
   it('does not reopen a half-open circuit for a late failure of a call started while it was closed', () => {

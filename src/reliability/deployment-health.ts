@@ -16,6 +16,11 @@ export interface CooldownPolicy {
   windowMs: number;
   /** How long an open circuit skips the deployment before probing it. */
   cooldownMs: number;
+  /**
+   * A probe still unfinished after this long no longer blocks the next one (a stream nobody
+   * consumed must not keep the circuit half-open forever). The request's total timeout.
+   */
+  probeTimeoutMs?: number;
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -44,6 +49,7 @@ export class DeploymentHealth {
   private circuit: CircuitState = 'closed';
   private failureTimes: number[] = [];
   private probeInFlight = false;
+  private probeStartedAt = 0;
   openUntil = 0;
   rateLimitedUntil = 0;
   inFlight = 0;
@@ -71,7 +77,7 @@ export class DeploymentHealth {
     const state = this.state;
     if (this.clock() < this.rateLimitedUntil) return 'rate-limited';
     if (state === 'open') return 'cooling';
-    if (state === 'half-open') return this.probeInFlight ? 'probe-busy' : 'probe';
+    if (state === 'half-open') return this.probeInFlight && !this.probeAbandoned() ? 'probe-busy' : 'probe';
     return 'ready';
   }
 
@@ -97,7 +103,10 @@ export class DeploymentHealth {
 
   start(): Lease {
     const probe = this.availability() === 'probe';
-    if (probe) this.probeInFlight = true;
+    if (probe) {
+      this.probeInFlight = true;
+      this.probeStartedAt = this.clock();
+    }
     this.inFlight++;
     this.requestsPerWindow.add(1, this.clock());
     return { probe, startedClosed: this.circuit === 'closed' };
@@ -135,6 +144,10 @@ export class DeploymentHealth {
     const state = this.state;
     if (state === 'half-open' && (lease.probe || !lease.startedClosed)) this.open(now);
     else if (state === 'closed' && this.failureTimes.length >= this.policy.failures) this.open(now);
+  }
+
+  private probeAbandoned(): boolean {
+    return this.policy.probeTimeoutMs !== undefined && this.clock() - this.probeStartedAt > this.policy.probeTimeoutMs;
   }
 
   private open(now: number): void {

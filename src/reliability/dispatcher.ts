@@ -79,7 +79,7 @@ export class Dispatcher {
   ) {
     this.health =
       settings.health ??
-      new HealthRegistry({ failures: settings.cooldown.failures, windowMs: settings.cooldown.window_ms, cooldownMs: settings.cooldown.cooldown_ms });
+      new HealthRegistry({ failures: settings.cooldown.failures, windowMs: settings.cooldown.window_ms, cooldownMs: settings.cooldown.cooldown_ms, probeTimeoutMs: timeouts.totalMs });
     this.random = settings.random ?? Math.random;
   }
 

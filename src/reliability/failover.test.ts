@@ -317,3 +317,55 @@ describe('streams', () => {
     expect(report[0]).toMatchObject({ in_flight: 0, failures: 1, last_error_code: 'upstream_connection_error' });
   });
 });
+
+describe('load balancing through the gateway', () => {
+  const twoWay = (name: string, first: FakeUpstream, second: FakeUpstream, strategy: string, limits: Array<Record<string, number>> = [{}, {}]) => ({
+    name,
+    load_balancing: strategy,
+    deployments: [
+      { provider: 'openai', base_url: `${first.url}/v1`, ...limits[0] },
+      { provider: 'openai', base_url: `${second.url}/v1`, ...limits[1] },
+    ],
+  });
+
+  it('lowest-latency: sends nearly all traffic to the faster deployment once both are measured', async () => {
+    const slow = await fake(() => ({ ...(openAICompletion() as object), delayMs: 150 }) as ReturnType<typeof openAICompletion>);
+    const fast = await fake(healthy);
+    const harness = await gateway({ models: [twoWay('gpt-4o-mini', slow, fast, 'lowest-latency')] });
+    for (let index = 0; index < 20; index++) await ask(harness);
+    // One request measures the slow deployment; after that it gets none (a little slack for a loaded machine).
+    expect(slow.requests.length).toBeGreaterThanOrEqual(1);
+    expect(slow.requests.length).toBeLessThanOrEqual(3);
+  });
+
+  it('headroom: keeps a deployment under its rpm while the other has room', async () => {
+    const small = await fake(healthy);
+    const large = await fake(healthy);
+    const harness = await gateway({ models: [twoWay('gpt-4o-mini', small, large, 'headroom', [{ rpm: 4 }, { rpm: 1000 }])] });
+    for (let index = 0; index < 30; index++) await ask(harness);
+    expect(small.requests.length).toBeLessThanOrEqual(4);
+    expect(small.requests.length + large.requests.length).toBe(30);
+  });
+
+  it('least-in-flight: spreads concurrent requests evenly', async () => {
+    const slowReply = () => ({ ...(openAICompletion() as object), delayMs: 200 }) as ReturnType<typeof openAICompletion>;
+    const first = await fake(slowReply);
+    const second = await fake(slowReply);
+    const harness = await gateway({ models: [twoWay('gpt-4o-mini', first, second, 'least-in-flight')] });
+    await Promise.all(Array.from({ length: 10 }, () => ask(harness)));
+    expect(first.requests.length).toBeGreaterThanOrEqual(4);
+    expect(second.requests.length).toBeGreaterThanOrEqual(4);
+    expect(first.requests.length + second.requests.length).toBe(10);
+  });
+
+  it('weighted: splits traffic by weight', async () => {
+    const heavy = await fake(healthy);
+    const light = await fake(healthy);
+    const harness = await gateway({
+      models: [{ name: 'gpt-4o-mini', deployments: [{ provider: 'openai', base_url: `${heavy.url}/v1`, weight: 9 }, { provider: 'openai', base_url: `${light.url}/v1`, weight: 1 }] }],
+    });
+    await Promise.all(Array.from({ length: 200 }, () => ask(harness)));
+    expect(heavy.requests.length).toBeGreaterThan(150);
+    expect(light.requests.length).toBeGreaterThan(5);
+  });
+});
