@@ -351,7 +351,8 @@ describe('load balancing through the gateway', () => {
     const slowReply = () => ({ ...(openAICompletion() as object), delayMs: 200 }) as ReturnType<typeof openAICompletion>;
     const first = await fake(slowReply);
     const second = await fake(slowReply);
-    const harness = await gateway({ models: [twoWay('gpt-4o-mini', first, second, 'least-in-flight')] });
+    // Weights this uneven would send nearly everything to the first under `weighted`.
+    const harness = await gateway({ models: [twoWay('gpt-4o-mini', first, second, 'least-in-flight', [{ weight: 100 }, { weight: 1 }])] });
     await Promise.all(Array.from({ length: 10 }, () => ask(harness)));
     expect(first.requests.length).toBeGreaterThanOrEqual(4);
     expect(second.requests.length).toBeGreaterThanOrEqual(4);
