@@ -8,13 +8,7 @@ import { InvalidRequestError, PayloadTooLargeError } from '../errors/index.js';
 export async function readJson(request: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
-    chunks.push(chunk as Buffer);
-  }
+  const { chunks, size } = await readChunks(request, limitBytes);
   if (size === 0) throw new InvalidRequestError('The request body is empty; send a JSON object.', null, 'invalid_json');
   const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
   try {
@@ -22,4 +16,48 @@ export async function readJson(request: IncomingMessage, limitBytes: number): Pr
   } catch {
     throw new InvalidRequestError('We could not parse the JSON body of your request. Check that it is valid JSON.', null, 'invalid_json');
   }
+}
+
+/**
+ * Collects the body with plain listeners: `for await` over the request builds an async
+ * iterator and a promise per chunk, which showed in the request-path profile.
+ */
+function readChunks(request: IncomingMessage, limitBytes: number): Promise<{ chunks: Buffer[]; size: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        cleanup();
+        // Stop reading; the error handler answers 413 and the connection is closed after it.
+        request.pause();
+        reject(new PayloadTooLargeError(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve({ chunks, size });
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(Object.assign(new Error('the client closed the connection before sending the whole body'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('close', onClose);
+  });
 }

@@ -70,9 +70,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private async *readChunks(response: Awaited<ReturnType<typeof sendUpstream>>, send: SendOptions): AsyncGenerator<ChatCompletionChunk> {
     let finished = false;
     for await (const event of readServerSentEvents(response, send)) {
+      // Read on to the end of the body after [DONE] (it is in the same packet) rather than
+      // break: breaking destroys the body, and undici then closes the upstream connection.
+      if (finished) continue;
       if (event.data === '[DONE]') {
         finished = true;
-        break;
+        continue;
       }
       const chunk = parseEventJson<ChatCompletionChunk & { error?: { message?: string } }>(event.data);
       if (!chunk) throw new UpstreamMalformedResponseError(this.deployment.provider, 'a stream event is not JSON');

@@ -37,25 +37,50 @@ export interface SendOptions extends CallOptions {
   body?: string;
 }
 
+/**
+ * The call's signal: the client's, plus the total timeout as one timer that is cleared when the
+ * body closes. AbortSignal.timeout() and AbortSignal.any() cost several µs a call on the hot
+ * path and leave a timer pending for the whole total timeout (ten minutes) after the call ends.
+ */
+function callSignal(totalMs: number, clientSignal: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const state = { aborted: false };
+  const timer = setTimeout(() => {
+    state.aborted = true;
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, totalMs);
+  timer.unref();
+  const onClientAbort = () => controller.abort(clientSignal!.reason);
+  if (clientSignal?.aborted) controller.abort(clientSignal.reason);
+  else clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+  const done = () => {
+    clearTimeout(timer);
+    clientSignal?.removeEventListener('abort', onClientAbort);
+  };
+  return { signal: controller.signal, timedOut: state, done };
+}
+
 /** Sends a request and resolves with the status and headers; the body is left to the caller. */
 export async function sendUpstream(url: string, options: SendOptions): Promise<UpstreamResponse> {
   const { timeouts } = options;
-  const totalSignal = AbortSignal.timeout(timeouts.totalMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, totalSignal]) : totalSignal;
+  const total = callSignal(timeouts.totalMs, options.signal);
   try {
     const response = await request(url, {
       method: options.method ?? 'POST',
       headers: options.headers,
       body: options.body,
-      signal,
+      signal: total.signal,
       dispatcher: agentFor(timeouts.connectMs),
       headersTimeout: timeouts.firstTokenMs,
       // Between two body chunks; a stream that goes silent this long is considered hung.
       bodyTimeout: timeouts.firstTokenMs,
     });
+    // The total timeout covers the body too: it is cleared once the body is read or destroyed.
+    response.body.once('close', total.done);
     return { status: response.statusCode, headers: response.headers, body: response.body };
   } catch (error) {
-    throw mapNetworkError(error, options, totalSignal);
+    total.done();
+    throw mapNetworkError(error, options, total.timedOut);
   }
 }
 
@@ -89,7 +114,7 @@ export async function readErrorBody(response: UpstreamResponse): Promise<{ json:
   }
 }
 
-export function mapNetworkError(error: unknown, options: Pick<SendOptions, 'provider' | 'timeouts' | 'signal'>, totalSignal?: AbortSignal): GatewayError {
+export function mapNetworkError(error: unknown, options: Pick<SendOptions, 'provider' | 'timeouts' | 'signal'>, totalSignal?: { readonly aborted: boolean }): GatewayError {
   if (error instanceof GatewayError) return error;
   const { provider, timeouts } = options;
   if (error instanceof undiciErrors.ConnectTimeoutError) return new UpstreamTimeoutError(provider, 'connect', timeouts.connectMs);

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RequestLogStore, SpendQuery, SpendRow } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
-import { GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowFromRecord } from '../record-columns.js';
+import { GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowValuesFromRecord } from '../record-columns.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS request_log (
@@ -43,10 +43,11 @@ export class SqliteRequestLogStore implements RequestLogStore {
     this.database.pragma('busy_timeout = 5000');
     this.database.pragma('synchronous = NORMAL');
     this.database.exec(SCHEMA);
-    const placeholders = RECORD_COLUMNS.map((column) => `@${column}`).join(', ');
+    // Positional parameters: binding 34 named ones per row cost more than the insert itself.
+    const placeholders = RECORD_COLUMNS.map(() => '?').join(', ');
     this.insert = this.database.prepare(`INSERT OR REPLACE INTO request_log (${RECORD_COLUMNS.join(', ')}) VALUES (${placeholders})`);
     this.insertBatch = this.database.transaction((records: readonly RequestRecord[]) => {
-      for (const record of records) this.insert.run(rowFromRecord(record, { booleansAsIntegers: true }));
+      for (const record of records) this.insert.run(rowValuesFromRecord(record, { booleansAsIntegers: true }));
     });
   }
 
