@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { findWrk, installWrk, measureFirstToken, runNodeLoad, runWrk, type LoadResult, type LoadSpec } from './lib/load.js';
 import { cpuSeconds, procAvailable, processTree, rssBytes } from './lib/proc-stats.js';
 import { markdownReport, markdownTable, firstTokenTable, svgChart, targetsTable, checkTargets, type BenchResults, type FirstToken, type Measurement, type Scenario } from './lib/report.js';
-import { ALL_TARGETS, REPO_ROOT, startFakeUpstreamProcess, startTarget, versionOf, type RunningTarget, type TargetName } from './lib/targets.js';
+import { ALL_TARGETS, DEFAULT_TARGETS, REPO_ROOT, startFakeUpstreamProcess, startTarget, versionOf, type RunningTarget, type TargetName } from './lib/targets.js';
 
 export interface BenchOptions {
   targets: TargetName[];
@@ -235,7 +235,7 @@ function parseOptions(argv: string[]): BenchOptions {
     },
   });
   const quick = values.quick === true;
-  const targets = (values.targets?.split(',') ?? ALL_TARGETS) as TargetName[];
+  const targets = (values.targets?.split(',') ?? DEFAULT_TARGETS) as TargetName[];
   for (const target of targets) if (!ALL_TARGETS.includes(target)) throw new Error(`unknown target '${target}'; use ${ALL_TARGETS.join(', ')}`);
   const generator = values.generator as BenchOptions['generator'];
   if (!['wrk', 'node', 'auto'].includes(generator)) throw new Error('--generator is wrk, node or auto');

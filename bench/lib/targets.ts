@@ -13,8 +13,10 @@ import { freePort, startService, waitForPort, type Service } from './processes.j
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type TargetName = 'direct' | 'switchboard' | 'nginx' | 'portkey';
-export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey'];
+export type TargetName = 'direct' | 'switchboard' | 'nginx' | 'portkey' | 'undici';
+/** `undici` (a bare Node pass-through proxy, the floor for a Node gateway) runs only when asked. */
+export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey', 'undici'];
+export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey'];
 
 export interface RunningTarget {
   name: TargetName;
@@ -53,6 +55,8 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
       return startNginx(options);
     case 'portkey':
       return startPortkey(options);
+    case 'undici':
+      return startUndiciProxy(options);
   }
 }
 
@@ -63,7 +67,8 @@ async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
   const directory = join(options.workDirectory, 'switchboard');
   mkdirSync(directory, { recursive: true });
   const configPath = join(directory, 'switchboard.yaml');
-  // Defaults everywhere except where the files go: the request log is on, as in production.
+  // Defaults everywhere except where the files go: the request log is on, as in production,
+  // and requests go through a `rules` route.
   writeFileSync(
     configPath,
     [
@@ -76,6 +81,21 @@ async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
       `    base_url: http://127.0.0.1:${options.fakePort}/v1`,
       '    api_key: sk-bench',
       '    price: { input: 0.15, output: 0.60, cached_input: 0.075 }',
+      '  - name: bench-strong',
+      '    provider: openai-compatible',
+      '    model: gpt-4o',
+      `    base_url: http://127.0.0.1:${options.fakePort}/v1`,
+      '    api_key: sk-bench',
+      '    price: { input: 2.50, output: 10.00, cached_input: 1.25 }',
+      // Requests go through a `rules` route, so routing and the savings baseline are on the path.
+      'routes:',
+      '  - name: bench-route',
+      '    strategy: rules',
+      '    rules:',
+      '      - when: { headers: { x-switchboard-tier: premium } }',
+      '        model: bench-strong',
+      '    default: bench-model',
+      '    strong: bench-strong',
       '',
     ].join('\n'),
   );
@@ -83,7 +103,7 @@ async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
   const service = startService(process.execPath, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
   await ready(service, port, 'switchboard');
-  return { target: { name: 'switchboard', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-model', pid: service.child.pid, stop: () => stopService(service) } };
+  return { target: { name: 'switchboard', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-route', pid: service.child.pid, stop: () => stopService(service) } };
 }
 
 function findNginx(): string | undefined {
@@ -171,6 +191,13 @@ async function startPortkey(options: TargetOptions): Promise<StartResult> {
       stop: () => stopService(service),
     },
   };
+}
+
+async function startUndiciProxy(options: TargetOptions): Promise<StartResult> {
+  const port = await freePort();
+  const service = startService(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/lib/undici-proxy.ts'), '--port', String(port), '--upstream', `http://127.0.0.1:${options.fakePort}`], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' } });
+  await ready(service, port, 'undici proxy');
+  return { target: { name: 'undici', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', pid: service.child.pid, stop: () => stopService(service) } };
 }
 
 async function ready(service: Service, port: number, name: string): Promise<void> {
