@@ -28,13 +28,20 @@ export interface TrainRouterOptions {
   maxHashedFeatures?: number;
   /** Ignore n-grams seen in fewer training rows than this: they can only memorise, not generalise. */
   minRows?: number;
+  /**
+   * Learn a separate intercept per benchmark while training, so the other weights explain
+   * differences within a benchmark rather than between them (otherwise "has digits" soaks up
+   * GSM8K's higher failure rate, and ranks MMLU maths questions as hard, which they are not).
+   * The shipped intercept is the mean of the benchmark intercepts.
+   */
+  benchmarkOffsets?: boolean;
   /** Give each benchmark the same total weight, so a large dataset does not drown a small one. */
   balanceBenchmarks?: boolean;
   /** Precomputed features of `rows`, in order (cross-validation reuses them across folds). */
   features?: readonly RawFeatures[];
 }
 
-export const DEFAULT_TRAINING = { l2: 0.003, structureL2: 0.0003, label: 'shortfall', hashBits: 18, maxHashedFeatures: 60_000, minRows: 2, balanceBenchmarks: true } as const;
+export const DEFAULT_TRAINING = { l2: 0.01, structureL2: 0.0003, label: 'gain', hashBits: 18, maxHashedFeatures: 60_000, minRows: 2, benchmarkOffsets: false, balanceBenchmarks: true } as const;
 
 export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOptions): RouterFile {
   const { weak, strong } = options;
@@ -45,6 +52,7 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const maxHashedFeatures = options.maxHashedFeatures ?? DEFAULT_TRAINING.maxHashedFeatures;
   const balanceBenchmarks = options.balanceBenchmarks ?? DEFAULT_TRAINING.balanceBenchmarks;
   const minRows = options.minRows ?? DEFAULT_TRAINING.minRows;
+  const benchmarkOffsets = options.benchmarkOffsets ?? DEFAULT_TRAINING.benchmarkOffsets;
   if (rows.length === 0) throw new Error('training needs at least one row');
   for (const row of rows) {
     if (!(weak in row.scores) || !(strong in row.scores)) throw new Error(`row "${row.id}" has no score for "${weak}" or "${strong}"`);
@@ -75,10 +83,12 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const compact = new Map<number, number>();
   for (const [bucket, count] of rowCounts) if (count >= minRows) compact.set(bucket, compact.size);
   const hashedCount = compact.size;
+  const benchmarks = [...byBenchmark.keys()];
+  const offsetCount = benchmarkOffsets && benchmarks.length > 1 ? benchmarks.length : 0;
   const examples: TrainingExample[] = rows.map((row, rowIndex) => {
     const feature = features[rowIndex];
     const kept = [...feature.hashed].filter(([bucket]) => compact.has(bucket));
-    const indices = new Int32Array(kept.length + structureCount);
+    const indices = new Int32Array(kept.length + structureCount + (offsetCount > 0 ? 1 : 0));
     const values = new Float64Array(indices.length);
     let position = 0;
     for (const [bucket, value] of kept) {
@@ -90,11 +100,20 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
       values[position++] = (feature.structure[index] - mean[index]) / scale[index];
     }
     const benchmark = benchmarkOf(row);
+    if (offsetCount > 0) {
+      indices[position] = hashedCount + structureCount + benchmarks.indexOf(benchmark);
+      values[position++] = 1;
+    }
     return { features: { indices, values }, label: trainingLabel(label, row, weak, strong, scales.get(benchmark)!), weight: rowWeight.get(benchmark)! };
   });
-  const penalties = new Float64Array(hashedCount + structureCount).fill(l2);
-  penalties.fill(structureL2, hashedCount);
-  const model = fitLogisticRegression(examples, { dimension: hashedCount + structureCount, l2: penalties });
+  const dimension = hashedCount + structureCount + offsetCount;
+  const penalties = new Float64Array(dimension).fill(l2);
+  penalties.fill(structureL2, hashedCount, hashedCount + structureCount);
+  // A token penalty on the offsets only pins down how they share the level with the bias.
+  penalties.fill(1e-6, hashedCount + structureCount);
+  const model = fitLogisticRegression(examples, { dimension, l2: penalties });
+  let bias = model.bias;
+  for (let index = 0; index < offsetCount; index++) bias += model.weights[hashedCount + structureCount + index] / offsetCount;
 
   const kept = [...compact.entries()]
     .map(([bucket, position]) => ({ bucket, weight: model.weights[position] }))
@@ -109,12 +128,12 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
     weak,
     strong,
     trainedOn: options.trainedOn ?? [...byBenchmark].map(([name, members]) => ({ name, rows: members.length })),
-    training: { label, l2, structureL2, hashBits, minRows, maxHashedFeatures, balanceBenchmarks },
+    training: { label, l2, structureL2, hashBits, minRows, maxHashedFeatures, balanceBenchmarks, benchmarkOffsets },
     features: { hashBits, structure: [...STRUCTURE_FEATURES], structureMean: mean.map(round), structureScale: scale.map(round) },
     model: {
       kind: 'logistic-regression',
-      bias: round(model.bias),
-      structureWeights: Array.from(model.weights.subarray(hashedCount), round),
+      bias: round(bias),
+      structureWeights: Array.from(model.weights.subarray(hashedCount, hashedCount + structureCount), round),
       hashedIndices: kept.map((entry) => entry.bucket),
       hashedWeights: kept.map((entry) => round(entry.weight)),
     },

@@ -1,10 +1,13 @@
 /**
- * What the router learns to predict: how far the weak model's answer falls short of the strong
- * model's. With 0/1 correctness that is 1 exactly when the weak model is wrong and the strong one
- * right. With graded judge scores (1–10) the gap is scaled so that a third of the scale counts as
- * a certain shortfall: a one-point difference on a noisy judge is weak evidence, a three-point
- * one is not. Rows where the weak model does as well or better are 0: sending them to the strong
- * model buys nothing.
+ * What the router learns to predict: how much the strong model's answer beats the weak one's.
+ * The gap (strong − weak) is scaled per benchmark: with 0/1 correctness it is −1, 0 or 1; with
+ * graded judge scores (1–10) a third of the scale counts as a full gap, since a one-point
+ * difference on a noisy judge is weak evidence and a three-point one is not.
+ *
+ * The default label, `gain`, maps the gap to ½ + gap/2, so a row where the weak model does
+ * better pulls similar prompts away from the strong model. Cross-validation chose it clearly
+ * over `shortfall` and `weak-fails` (docs/routing-quality.md): the metrics reward routing
+ * where the strong model gains, and rows where it loses are evidence too.
  */
 import type { RoutingRow } from '../evaluation/routing-dataset.js';
 
