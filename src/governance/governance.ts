@@ -6,7 +6,6 @@
  */
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
-import { loadTokenizer } from '../cost/token-counter.js';
 import { NotFoundError } from '../errors/index.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { ChatCompletionRequest } from '../protocol/chat-types.js';
@@ -60,8 +59,6 @@ export class Governance {
       counters = new RedisCounterStore(config.redis.url, config.redis.key_prefix);
     }
     counters ??= new MemoryCounterStore();
-    // Reservations count prompt tokens with the real tokenizer; load it before traffic arrives.
-    void loadTokenizer();
     if (!adminKey) options.logger.warn('no admin key set (SWITCHBOARD_ADMIN_KEY or admin_key): /api/* is open and /v1 accepts requests without a key');
     return new Governance(keys, counters, adminKey ? digest(adminKey) : undefined, options);
   }

@@ -64,8 +64,8 @@ describe.skipIf(!services.available)('three instances sharing Redis and PostgreS
     expect(row.cost_usd).toBeGreaterThanOrEqual(0.008);
     const logged = (await instances[0]!.gateway.store.recent(1000)).filter((record) => record.key_id === id && record.status === 200);
     expect(logged.length).toBe(admitted);
-    // Every instance admitted some: one shared budget, not one per instance.
-    for (let instance = 0; instance < 3; instance++) expect(results.some((result, index) => index % 3 === instance && result.ok)).toBe(true);
+    // Per-instance counters would let each instance spend up to $0.01 (up to $0.03 in all);
+    // the ≤ $0.01 bound above is what proves the budget is shared.
   });
 
   it('admits no more than 30 requests a minute for rpm: 30 across 3 instances', async () => {
