@@ -1,14 +1,18 @@
 /**
  * `switchboard serve`: load the config (file, or models derived from provider keys in the
- * environment), start the gateway, and shut down gracefully on SIGTERM or SIGINT.
+ * environment), start the gateway, and shut down gracefully on SIGTERM or SIGINT. With
+ * `--workers N` a primary forks N gateways that share the port (src/server/cluster.ts).
  */
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../../config/config-error.js';
 import { modelsFromEnvironment } from '../../config/environment-models.js';
 import { findConfigPath, loadConfigFile, validateConfig, type LoadedConfig } from '../../config/load-config.js';
 import type { GatewayConfig } from '../../config/schema.js';
 import { createGateway } from '../../server/gateway.js';
+import { announcesStartup, isClusterWorker, runPrimary } from '../../server/cluster.js';
+import { enableProcessMetrics } from '../../server/handlers/process-metrics.js';
 import { describeStorage } from '../../storage/open-store.js';
 import { SIMULATED_MODELS } from '../../providers/simulated/simulated-provider.js';
 import { SIMULATED_ROUTES } from '../../routing/simulated-routes.js';
@@ -20,6 +24,16 @@ export interface ServeOptions {
   port?: number;
   host?: string;
   simulate?: boolean;
+  /** Gateway processes sharing the port; 1 runs in this process. */
+  workers?: number;
+}
+
+/** `--workers`: a positive integer, or `auto` for one per core. */
+export function parseWorkers(value: string): number {
+  if (value === 'auto') return availableParallelism();
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1) throw new InvalidArgumentError('must be a whole number of processes (1 or more), or auto for one per core');
+  return workers;
 }
 
 /** Resolves what `serve` will run with, without starting anything (tested in-process). */
@@ -49,6 +63,7 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (default 4100)', parsePort)
     .option('-H, --host <host>', 'host to bind (default 127.0.0.1)')
     .option('--simulate', 'add built-in simulated models (no keys needed; answers are marked simulated)')
+    .option('-w, --workers <n>', 'gateway processes sharing the port: a number, or auto for one per core (default 1)', parseWorkers)
     .action(async (options: ServeOptions) => {
       let loaded: LoadedConfig;
       try {
@@ -60,6 +75,11 @@ export function registerServeCommand(program: Command): void {
         }
         throw error;
       }
+      if ((options.workers ?? 1) > 1 && !isClusterWorker) {
+        const logger = createLogger(loaded.config.logging.level);
+        await runPrimary({ workers: options.workers!, logger, say: (line) => process.stdout.write(`${line}\n`) });
+        return;
+      }
       await serve(loaded);
     });
 }
@@ -68,10 +88,15 @@ async function serve(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
   const logger = createLogger(config.logging.level);
   for (const warning of loaded.warnings) logger.warn(warning);
+  enableProcessMetrics();
   const gateway = await createGateway({ config, logger, configDirectory: loaded.path ? dirname(loaded.path) : process.cwd() });
   const address = await gateway.listen();
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  // Under --workers only the first worker prints the banner; the primary adds the worker list.
+  const announce = announcesStartup();
+  const say = (line: string) => {
+    if (announce) process.stdout.write(`${line}\n`);
+  };
   say(`Switchboard listening on ${url}/v1 (config: ${loaded.path ?? 'from environment'}; storage: ${describeStorage(config.storage.url)})`);
   const names = gateway.registry.all().map((model) => (model.simulated ? `${model.name} (simulated)` : model.name));
   if (names.length === 0) {
