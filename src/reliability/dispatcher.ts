@@ -162,7 +162,8 @@ export class Dispatcher {
   /** One upstream call, its attempt record, and its verdict on the deployment's health. */
   private async attempt<T>(model: ResolvedModel, deployment: ResolvedDeployment, health: DeploymentHealth, context: DispatchContext, call: Call<T>, options: DispatchOptions<T>, remainingMs: number, waitedMs: number): Promise<ModelOutcome<T>> {
     const timeouts: CallTimeouts = {
-      connectMs: Math.min(this.timeouts.connectMs, remainingMs),
+      // Not shortened: connection pools are keyed by connect timeout, and the total below bounds it anyway.
+      connectMs: this.timeouts.connectMs,
       firstTokenMs: Math.min(this.timeouts.firstTokenMs, remainingMs),
       totalMs: remainingMs,
     };
