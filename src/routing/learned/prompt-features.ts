@@ -17,13 +17,14 @@ export const STRUCTURE_FEATURES = [
   'log_numbers',
   'log_math_operators',
   'log_question_marks',
-  'log_lines',
   'log_code_markers',
   'log_reasoning_words',
   'mean_word_length',
-  'uppercase_ratio',
   'log_sentences',
 ] as const;
+// Line count and uppercase ratio were tried and dropped: they measure a benchmark's layout (one
+// line per MMLU option, capitalised option text), not difficulty, and on chat prompts they
+// pushed greetings like "Hi there" above multi-step word problems.
 
 export interface PromptScan {
   /**
@@ -140,10 +141,8 @@ export function scanPrompt(text: string, hashBits: number, characterCount = text
   let numbers = 0;
   let operators = 0;
   let questionMarks = 0;
-  let lines = 1;
   let codeMarkers = 0;
   let reasoningWords = 0;
-  let uppercase = 0;
   let sentences = 0;
 
   // First pass: the prompt as a sequence of int32 token hashes, in a reused buffer (no allocation).
@@ -159,10 +158,7 @@ export function scanPrompt(text: string, hashBits: number, characterCount = text
       let hash = FNV_OFFSET | 0;
       const start = position;
       do {
-        if (code >= 65 && code <= 90) {
-          uppercase++;
-          code += 32;
-        }
+        if (code >= 65 && code <= 90) code += 32;
         hash = Math.imul(hash ^ code, FNV_PRIME);
         position++;
         code = position < length ? text.charCodeAt(position) : 32;
@@ -189,8 +185,6 @@ export function scanPrompt(text: string, hashBits: number, characterCount = text
         if (MATH_OPERATORS[code] === 1) operators++;
         if (CODE_SYMBOLS[code] === 1) codeMarkers++;
         tokens[tokenCount++] = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
-      } else if (code === 10) {
-        lines++;
       } else if (code === 63) {
         questionMarks++;
         sentences++;
@@ -218,11 +212,9 @@ export function scanPrompt(text: string, hashBits: number, characterCount = text
   structure[3] = Math.log1p(numbers);
   structure[4] = Math.log1p(operators);
   structure[5] = Math.log1p(questionMarks);
-  structure[6] = Math.log(lines);
-  structure[7] = Math.log1p(codeMarkers);
-  structure[8] = Math.log1p(reasoningWords);
-  structure[9] = words === 0 ? 0 : Math.min(wordCharacters / words, 20);
-  structure[10] = wordCharacters === 0 ? 0 : uppercase / wordCharacters;
-  structure[11] = Math.log1p(sentences);
+  structure[6] = Math.log1p(codeMarkers);
+  structure[7] = Math.log1p(reasoningWords);
+  structure[8] = words === 0 ? 0 : Math.min(wordCharacters / words, 20);
+  structure[9] = Math.log1p(sentences);
   return { hashed, hashedCount, structure };
 }
