@@ -48,7 +48,7 @@ export function scenarioList(options: Pick<BenchOptions, 'rate' | 'rateConnectio
   return all.filter((scenario) => wanted.has(scenario.id));
 }
 
-function requestBody(model: string, mode: 'json' | 'stream'): string {
+export function requestBody(model: string, mode: 'json' | 'stream'): string {
   const body: Record<string, unknown> = {
     model,
     messages: [

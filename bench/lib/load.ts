@@ -23,6 +23,8 @@ export interface LoadSpec {
   durationSeconds: number;
   /** Total requests per second to pace at; closed loop (as fast as possible) when absent. */
   rate?: number;
+  /** Sent as every fourth request instead of `body` (the soak mixes in streams this way). */
+  everyFourthBody?: string;
 }
 
 export interface LoadResult {
@@ -92,10 +94,22 @@ function delay()
 end
 `
     : '';
+  const mixing = spec.everyFourthBody
+    ? `
+local other_body = ${luaString(spec.everyFourthBody)}
+local sent = 0
+function request()
+  sent = sent + 1
+  if sent % 4 == 0 then return wrk.format(nil, nil, nil, other_body) end
+  return wrk.format(nil, nil, nil, wrk.body)
+end
+`
+    : '';
   return `wrk.method = "POST"
 wrk.body = ${luaString(spec.body)}
 ${headerLines}
 ${pacing}
+${mixing}
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"errors":%d,"p50":%d,"p90":%d,"p99":%d,"max":%d}\\n',
@@ -170,6 +184,7 @@ export async function runNodeLoad(spec: LoadSpec): Promise<LoadResult> {
   const ends = started + spec.durationSeconds * 1000;
   const interval = spec.rate ? 1000 / spec.rate : 0;
   let nextAt = started;
+  let sent = 0;
   const worker = async () => {
     while (performance.now() < ends) {
       if (interval) {
@@ -179,7 +194,8 @@ export async function runNodeLoad(spec: LoadSpec): Promise<LoadResult> {
         if (performance.now() >= ends) break;
       }
       try {
-        const result = await timedRequest(agent, url, spec);
+        const body = spec.everyFourthBody && ++sent % 4 === 0 ? spec.everyFourthBody : spec.body;
+        const result = await timedRequest(agent, url, { headers: spec.headers, body });
         if (result.status >= 200 && result.status < 300) latencies.push(result.totalMs);
         else errors++;
       } catch {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startService, waitForPort, type Service } from './processes.js';
+import { cpuSeconds, procAvailable, processTree } from './proc-stats.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -28,6 +29,8 @@ export interface RunningTarget {
   model: string;
   /** Root pid of the proxy process tree, undefined for the direct call. */
   pid?: number;
+  /** Switchboard's request-log SQLite file. */
+  databasePath?: string;
   stop(): Promise<void>;
 }
 
@@ -103,7 +106,7 @@ async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
   const service = startService(process.execPath, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
   await ready(service, port, 'switchboard');
-  return { target: { name: 'switchboard', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-route', pid: service.child.pid, stop: () => stopService(service) } };
+  return { target: { name: 'switchboard', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-route', pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) } };
 }
 
 function findNginx(): string | undefined {
@@ -206,6 +209,24 @@ async function ready(service: Service, port: number, name: string): Promise<void
   } catch (error) {
     await service.stop();
     throw new Error(`${name} did not start: ${(error as Error).message}\n${service.output()}`);
+  }
+  if (service.child.pid) await waitForQuiet(service.child.pid);
+}
+
+/**
+ * Waits until a freshly started process stops using CPU (module compilation, background
+ * loading), so start-up work is not billed to the first measured run.
+ */
+async function waitForQuiet(pid: number, timeoutMs = 20_000): Promise<void> {
+  if (!procAvailable) return;
+  const deadline = Date.now() + timeoutMs;
+  let quietPolls = 0;
+  let previous = cpuSeconds(processTree(pid));
+  while (Date.now() < deadline && quietPolls < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuSeconds(processTree(pid));
+    quietPolls = now - previous <= 0.02 ? quietPolls + 1 : 0;
+    previous = now;
   }
 }
 
