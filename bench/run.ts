@@ -245,7 +245,7 @@ function parseOptions(argv: string[]): BenchOptions {
     scenarios: values.scenarios?.split(','),
     durationSeconds: Number(values.duration ?? (quick ? 2 : 6)),
     rounds: Number(values.rounds ?? (quick ? 1 : 2)),
-    warmupSeconds: Number(values.warmup ?? (quick ? 1 : 2)),
+    warmupSeconds: Number(values.warmup ?? (quick ? 2 : 3)),
     rate: Number(values.rate),
     rateConnections: 16,
     firstTokenSamples: Number(values['first-token-samples'] ?? (quick ? 100 : 300)),

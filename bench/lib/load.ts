@@ -122,7 +122,7 @@ end
 export async function runWrk(wrk: string, spec: LoadSpec, scriptDirectory: string): Promise<LoadResult> {
   const scriptPath = join(scriptDirectory, `wrk-${process.pid}-${Date.now()}.lua`);
   writeFileSync(scriptPath, wrkScript(spec));
-  const args = ['-t1', `-c${spec.connections}`, `-d${spec.durationSeconds}s`, '--timeout', '10s', '-s', scriptPath, spec.url];
+  const args = ['-t1', `-c${spec.connections}`, `-d${Math.max(1, Math.round(spec.durationSeconds))}s`, '--timeout', '10s', '-s', scriptPath, spec.url];
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
