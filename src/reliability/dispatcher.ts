@@ -132,7 +132,7 @@ export class Dispatcher {
       if (choice.kind === 'wait') {
         // Every deployment asked us (Retry-After) to come back shortly: wait, if it fits.
         if (waits++ >= this.settings.retry.attempts || !fitsBeforeDeadline(performance.now(), choice.ms, deadline)) break;
-        if (!(await sleep(choice.ms, signal))) continue;
+        await sleep(choice.ms, signal);
         continue;
       }
       if (choice.kind === 'none') {
@@ -144,7 +144,7 @@ export class Dispatcher {
       if (tried.has(deployment.id)) {
         waitedMs = backoffDelayMs(retries++, { backoffMs: this.settings.retry.backoff_ms, maxBackoffMs: this.settings.retry.max_backoff_ms }, this.random);
         if (!fitsBeforeDeadline(performance.now(), waitedMs, deadline)) break;
-        if (!(await sleep(waitedMs, signal))) continue;
+        if (!(await sleep(waitedMs, signal))) continue; // aborted: reported at the top of the loop
       }
       const remainingMs = Math.floor(deadline - performance.now());
       if (remainingMs <= 0) break;
