@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: Switchboard side by side with the direct call, nginx and Portkey's gateway,
- * all in front of one fast fake upstream, at 1, 32 and 256 connections and a fixed rate, for
- * JSON and streamed (20 chunk) answers. Writes bench/results/latest.{md,svg,json}.
+ * `npm run bench`: Switchboard side by side with the direct call, nginx, Portkey's gateway and a
+ * bare undici pass-through proxy (the floor for Node), all in front of one fast fake upstream,
+ * at 1, 32 and 256 connections and a fixed rate, for JSON and streamed (20 chunk) answers.
+ * Writes bench/results/latest.{md,svg,json}.
  *
- *   npm run bench                 full run, about 8 minutes
- *   npm run bench -- --quick      one round of 2 s runs, about 2 minutes
+ *   npm run bench                 full run, about 10 minutes
+ *   npm run bench -- --quick      one round of 2 s runs, about 3 minutes
  *   npm run bench -- --targets direct,switchboard --scenarios json-c1,json-c32
  *
  * Runs on the compiled gateway (`npm run build` first; `npm run bench` does it).

@@ -15,9 +15,9 @@ import { cpuSeconds, procAvailable, processTree } from './proc-stats.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export type TargetName = 'direct' | 'switchboard' | 'nginx' | 'portkey' | 'undici';
-/** `undici` (a bare Node pass-through proxy, the floor for a Node gateway) runs only when asked. */
+/** `undici` is a bare Node pass-through proxy: the floor any Node gateway starts from. */
 export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey', 'undici'];
-export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey'];
+export const DEFAULT_TARGETS: TargetName[] = ALL_TARGETS;
 
 export interface RunningTarget {
   name: TargetName;
