@@ -5,10 +5,12 @@
 import { ConfigError } from '../config/config-error.js';
 import type { RequestLogStore } from './request-log-store.js';
 import { SqliteRequestLogStore } from './sqlite/sqlite-request-log-store.js';
+import { ThreadedSqliteRequestLogStore } from './sqlite/threaded-sqlite-request-log-store.js';
 
 export async function openRequestLogStore(url: string): Promise<RequestLogStore> {
   if (url === 'sqlite::memory:' || url === 'sqlite://:memory:') return new SqliteRequestLogStore(':memory:');
-  if (url.startsWith('sqlite://')) return new SqliteRequestLogStore(url.slice('sqlite://'.length));
+  // A file database writes on a worker thread, off the event loop (threaded-sqlite-request-log-store.ts).
+  if (url.startsWith('sqlite://')) return new ThreadedSqliteRequestLogStore(url.slice('sqlite://'.length));
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { openPostgresRequestLogStore } = await import('./postgres/postgres-request-log-store.js');
     return openPostgresRequestLogStore(url);
