@@ -26,6 +26,8 @@ interface Sample {
   maxDelayMs: number;
   p99DelayMs: number;
   logPending: number;
+  /** The machine's 1-minute load average: other processes' work shows up as loop delay too. */
+  loadAverage: number;
 }
 
 const { values } = parseArgs({
@@ -61,6 +63,7 @@ async function sample(target: RunningTarget, started: number): Promise<Sample | 
       maxDelayMs: metrics.event_loop_delay_ms.max,
       p99DelayMs: metrics.event_loop_delay_ms.p99,
       logPending: metrics.log_pending,
+      loadAverage: loadavg()[0]!,
     };
   } catch {
     return undefined;
@@ -142,9 +145,14 @@ The stall is how late a 10 ms libuv timer fired (\`perf_hooks.monitorEventLoopDe
 
 ## Per minute
 
-| s | RSS MB | heap MB | worst loop delay in the last ${sampleSeconds} s, ms | log records pending |
-|--:|--:|--:|--:|--:|
-${minuteRows.map((entry) => `| ${entry.seconds} | ${entry.rssMegabytes.toFixed(1)} | ${entry.heapMegabytes.toFixed(1)} | ${entry.maxDelayMs.toFixed(1)} | ${entry.logPending} |`).join('\n')}
+| s | RSS MB | heap MB | worst loop delay in the last ${sampleSeconds} s, ms | log records pending | machine load (1 min) |
+|--:|--:|--:|--:|--:|--:|
+${minuteRows.map((entry) => `| ${entry.seconds} | ${entry.rssMegabytes.toFixed(1)} | ${entry.heapMegabytes.toFixed(1)} | ${entry.maxDelayMs.toFixed(1)} | ${entry.logPending} | ${entry.loadAverage.toFixed(1)} |`).join('\n')}
+
+Worst stall sample: ${(() => {
+  const worst = samples.find((entry) => entry.maxDelayMs === maxStall);
+  return worst ? `${worst.maxDelayMs.toFixed(1)} ms at ${worst.seconds} s, RSS ${worst.rssMegabytes.toFixed(1)} MB, heap ${worst.heapMegabytes.toFixed(1)} MB, machine load ${worst.loadAverage.toFixed(1)}` : '—';
+})()}.
 `;
 mkdirSync(outDirectory, { recursive: true });
 writeFileSync(join(outDirectory, 'soak.md'), report);

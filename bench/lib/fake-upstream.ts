@@ -61,7 +61,7 @@ const STREAM_FLAG = Buffer.from('"stream":true');
 /** Serves one connection: parses requests one after another and answers each in order. */
 function serveConnection(socket: Socket): void {
   socket.setNoDelay(true);
-  let buffer = Buffer.alloc(0);
+  let buffer: Buffer = Buffer.alloc(0);
   let busy = false;
 
   const drain = (): void => {
