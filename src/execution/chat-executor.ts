@@ -6,7 +6,7 @@
 import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../protocol/chat-types.js';
 import type { Call, Dispatched, Dispatcher, DispatchContext } from '../reliability/dispatcher.js';
-import { completionText, priceCall, type CallCost } from './priced-call.js';
+import { completionText, priceCall, recordAttemptCost, type CallCost } from './priced-call.js';
 import { peekFirst } from './peek-first.js';
 
 export interface CompletedCall {
@@ -43,12 +43,7 @@ export class ChatExecutor {
     const completion = result.value;
     const cost = priceCall(request, completion.usage, completionText(completion.choices[0]?.message), result.deployment.price);
     result.recordTokens(cost.tokens.promptTokens + cost.tokens.completionTokens);
-    const last = context.attempts[context.attempts.length - 1];
-    if (last) {
-      last.cost_usd = cost.costUsd;
-      last.prompt_tokens = cost.tokens.promptTokens;
-      last.completion_tokens = cost.tokens.completionTokens;
-    }
+    recordAttemptCost(context.attempts, cost);
     return { completion, model: result.model, deployment: result.deployment, cost };
   }
 

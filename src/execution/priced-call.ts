@@ -6,6 +6,7 @@ import { computeCost, tokenCountsFromUsage, type TokenCounts } from '../cost/com
 import { countPromptTokens, countTokens } from '../cost/token-counter.js';
 import type { ModelPrice } from '../cost/price-catalog.js';
 import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
+import type { AttemptRecord } from '../storage/request-record.js';
 
 export interface CallCost {
   tokens: TokenCounts;
@@ -32,4 +33,13 @@ export function completionText(message: { content?: string | null; tool_calls?: 
   let text = message.content ?? '';
   for (const call of message.tool_calls ?? []) text += call.function.name + call.function.arguments;
   return text;
+}
+
+/** Puts a successful call's tokens and cost on its attempt (the last one), so the log shows each call's cost. */
+export function recordAttemptCost(attempts: AttemptRecord[], cost: CallCost): void {
+  const last = attempts[attempts.length - 1];
+  if (!last) return;
+  last.cost_usd = cost.costUsd;
+  last.prompt_tokens = cost.tokens.promptTokens;
+  last.completion_tokens = cost.tokens.completionTokens;
 }

@@ -6,7 +6,7 @@ import { ModelNotFoundError } from '../../errors/index.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import { parseChatCompletionRequest } from '../../protocol/chat-request-schema.js';
 import type { CompletedCall, StartedStream } from '../../execution/chat-executor.js';
-import { priceCall, type CallCost } from '../../execution/priced-call.js';
+import { priceCall, recordAttemptCost, type CallCost } from '../../execution/priced-call.js';
 import type { RouteResult } from '../../routing/route.js';
 import type { RequestRecord } from '../../storage/request-record.js';
 import { computeCost } from '../../cost/compute-cost.js';
@@ -144,12 +144,7 @@ async function pipeStream(gateway: Gateway, context: RequestContext, request: Ch
 function finishStreamCost(context: RequestContext, request: ChatCompletionRequest, stream: StartedStream, usage: Parameters<typeof priceCall>[1], text: string, extraCost: number): void {
   const cost = priceCall(request, usage, text, stream.deployment.price);
   applyCost(context, cost, extraCost);
-  const last = context.record.attempts[context.record.attempts.length - 1];
-  if (last) {
-    last.cost_usd = cost.costUsd;
-    last.prompt_tokens = cost.tokens.promptTokens;
-    last.completion_tokens = cost.tokens.completionTokens;
-  }
+  recordAttemptCost(context.record.attempts, cost);
 }
 
 /**
