@@ -43,6 +43,8 @@ export interface TargetOptions {
   switchboardWorkers?: number;
   /** Extra node flags for Switchboard, such as `--cpu-prof`. */
   switchboardNodeFlags?: string[];
+  /** A command Node targets run under, such as valgrind (bench/instructions.ts). */
+  wrapper?: string[];
   log?: (line: string) => void;
 }
 
@@ -61,6 +63,11 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
     case 'undici':
       return startUndiciProxy(options);
   }
+}
+
+function startNode(options: TargetOptions, args: string[], spawnOptions: Parameters<typeof startService>[2]): Service {
+  const [command = process.execPath, ...prefix] = options.wrapper ?? [];
+  return startService(command, options.wrapper ? [...prefix, process.execPath, ...args] : args, spawnOptions);
 }
 
 async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
@@ -104,8 +111,8 @@ async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
   );
   const args = [...(options.switchboardNodeFlags ?? []), main, 'serve', '--config', configPath];
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
-  const service = startService(process.execPath, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
-  await ready(service, port, 'switchboard');
+  const service = startNode(options, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
+  await ready(service, port, 'switchboard', options.wrapper ? 600_000 : 30_000);
   return { target: { name: 'switchboard', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-route', pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) } };
 }
 
@@ -198,14 +205,14 @@ async function startPortkey(options: TargetOptions): Promise<StartResult> {
 
 async function startUndiciProxy(options: TargetOptions): Promise<StartResult> {
   const port = await freePort();
-  const service = startService(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/lib/undici-proxy.ts'), '--port', String(port), '--upstream', `http://127.0.0.1:${options.fakePort}`], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' } });
-  await ready(service, port, 'undici proxy');
+  const service = startNode(options, ['--import', 'tsx', join(REPO_ROOT, 'bench/lib/undici-proxy.ts'), '--port', String(port), '--upstream', `http://127.0.0.1:${options.fakePort}`], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' } });
+  await ready(service, port, 'undici proxy', options.wrapper ? 600_000 : 30_000);
   return { target: { name: 'undici', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', pid: service.child.pid, stop: () => stopService(service) } };
 }
 
-async function ready(service: Service, port: number, name: string): Promise<void> {
+async function ready(service: Service, port: number, name: string, timeoutMs = 30_000): Promise<void> {
   try {
-    await waitForPort(port, 30_000, service.child);
+    await waitForPort(port, timeoutMs, service.child);
   } catch (error) {
     await service.stop();
     throw new Error(`${name} did not start: ${(error as Error).message}\n${service.output()}`);

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jsonTextOf } from '../protocol/raw-json.js';
 import { emptyRecord, type RequestRecord } from '../storage/request-record.js';
 
 export class RequestContext {
@@ -37,7 +38,7 @@ export class RequestContext {
   }
 
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = JSON.stringify(body);
+    const text = jsonTextOf(body);
     this.response.writeHead(status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(text),

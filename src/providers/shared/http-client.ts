@@ -3,9 +3,11 @@
  * `CallTimeouts`, and network failures mapped to typed gateway errors. Response bodies are
  * returned unread so streams can be consumed as they arrive.
  */
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import type { CallOptions } from '../provider.js';
 import { GatewayError, UpstreamConnectionError, UpstreamMalformedResponseError, UpstreamTimeoutError } from '../../errors/index.js';
+import { rememberJsonText } from '../../protocol/raw-json.js';
+import { UpstreamExchange, type UpstreamBody } from './upstream-exchange.js';
 
 const agents = new Map<number, Agent>();
 
@@ -27,7 +29,7 @@ function agentFor(connectTimeoutMs: number): Agent {
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  body: UpstreamBody;
 }
 
 export interface SendOptions extends CallOptions {
@@ -37,51 +39,67 @@ export interface SendOptions extends CallOptions {
   body?: string;
 }
 
-/**
- * The call's signal: the client's, plus the total timeout as one timer that is cleared when the
- * body closes. AbortSignal.timeout() and AbortSignal.any() cost several µs a call on the hot
- * path and leave a timer pending for the whole total timeout (ten minutes) after the call ends.
- */
-function callSignal(totalMs: number, clientSignal: AbortSignal | undefined) {
-  const controller = new AbortController();
-  const state = { aborted: false };
-  const timer = setTimeout(() => {
-    state.aborted = true;
-    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-  }, totalMs);
-  timer.unref();
-  const onClientAbort = () => controller.abort(clientSignal!.reason);
-  if (clientSignal?.aborted) controller.abort(clientSignal.reason);
-  else clientSignal?.addEventListener('abort', onClientAbort, { once: true });
-  const done = () => {
-    clearTimeout(timer);
-    clientSignal?.removeEventListener('abort', onClientAbort);
-  };
-  return { signal: controller.signal, timedOut: state, done };
+/** A URL split the way undici's dispatcher wants it; deployments reuse a handful of URLs. */
+const targets = new Map<string, { origin: string; path: string }>();
+
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= 1024) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
 }
 
-/** Sends a request and resolves with the status and headers; the body is left to the caller. */
+/**
+ * Sends a request and resolves with the status and headers; the body is left to the caller.
+ * The total timeout is one timer and the client's signal one listener, both removed when the
+ * exchange settles (AbortSignal.timeout/any cost several µs a call and keep a timer pending for
+ * the whole total timeout after the call ends).
+ */
 export async function sendUpstream(url: string, options: SendOptions): Promise<UpstreamResponse> {
-  const { timeouts } = options;
-  const total = callSignal(timeouts.totalMs, options.signal);
-  try {
-    const response = await request(url, {
+  const { timeouts, signal } = options;
+  const timedOut = { aborted: false };
+  const onClientAbort = () => exchange.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('the client went away'));
+  const timer = setTimeout(() => {
+    timedOut.aborted = true;
+    exchange.destroy(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, timeouts.totalMs);
+  timer.unref();
+  const exchange = new UpstreamExchange(() => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onClientAbort);
+  });
+  if (signal?.aborted) onClientAbort();
+  else signal?.addEventListener('abort', onClientAbort, { once: true });
+  const { origin, path } = targetOf(url);
+  agentFor(timeouts.connectMs).dispatch(
+    {
+      origin,
+      path,
       method: options.method ?? 'POST',
       headers: options.headers,
       body: options.body,
-      signal: total.signal,
-      dispatcher: agentFor(timeouts.connectMs),
       headersTimeout: timeouts.firstTokenMs,
       // Between two body chunks; a stream that goes silent this long is considered hung.
       bodyTimeout: timeouts.firstTokenMs,
-    });
-    // The total timeout covers the body too: it is cleared once the body is read or destroyed.
-    response.body.once('close', total.done);
-    return { status: response.statusCode, headers: response.headers, body: response.body };
+    },
+    exchange,
+  );
+  try {
+    await exchange.headersReceived;
   } catch (error) {
-    total.done();
-    throw mapNetworkError(error, options, total.timedOut);
+    throw mapNetworkError(error, options, timedOut);
   }
+  return {
+    status: exchange.status,
+    get headers() {
+      return exchange.headers;
+    },
+    body: exchange,
+  };
 }
 
 /** Reads a whole body as JSON, mapping body-phase failures like the send phase. */
@@ -93,7 +111,7 @@ export async function readJsonBody<T>(response: UpstreamResponse, options: SendO
     throw mapNetworkError(error, options);
   }
   try {
-    return JSON.parse(text) as T;
+    return rememberJsonText(JSON.parse(text) as T, text);
   } catch {
     throw new UpstreamMalformedResponseError(options.provider, `body is not JSON (${text.length} bytes)`);
   }

@@ -1,0 +1,119 @@
+/**
+ * Instructions per request, counted by valgrind's callgrind: the one figure of the request path's
+ * cost that does not move with whatever else the machine is doing (CPU µs from /proc doubles when
+ * another job shares the two cores). Used to compare changes to the hot path; `npm run bench`
+ * remains the source of the published timings.
+ *
+ *   npm run bench:instructions                       Switchboard and the bare undici proxy
+ *   npm run bench:instructions -- --targets switchboard --requests 500
+ *
+ * Each target runs under `valgrind --tool=callgrind --instr-atstart=no`, is warmed up with
+ * uninstrumented requests, then counted over `--requests` JSON and streamed requests (all threads,
+ * the request-log writer included). Kernel time (socket syscalls) is not counted.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { requestBody } from './run.js';
+import { REPO_ROOT, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: 'switchboard,undici' },
+    requests: { type: 'string', default: '400' },
+    warmup: { type: 'string', default: '1500' },
+    concurrency: { type: 'string', default: '4' },
+  },
+});
+
+if (spawnSync('valgrind', ['--version']).error) {
+  process.stderr.write('valgrind is not installed (apt-get install valgrind)\n');
+  process.exit(1);
+}
+
+const requests = Number(values.requests);
+const warmup = Number(values.warmup);
+const concurrency = Number(values.concurrency);
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+
+function send(url: URL, headers: Record<string, string>, body: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const outgoing = request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.on('data', () => {});
+      response.on('end', () => (response.statusCode === 200 ? resolvePromise() : reject(new Error(`HTTP ${response.statusCode}`))));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+async function drive(url: URL, headers: Record<string, string>, body: string, count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await send(url, headers, body);
+    }),
+  );
+}
+
+function callgrindControl(pid: number, flag: string): void {
+  execFileSync('callgrind_control', [flag, String(pid)], { stdio: 'ignore' });
+}
+
+/** Total instructions (Ir) of the dumps callgrind wrote since `before`. */
+function dumpedInstructions(directory: string, pid: number, before: Set<string>): number {
+  let total = 0;
+  for (const file of readdirSync(directory)) {
+    if (!file.startsWith(`callgrind.out.${pid}`) || before.has(file)) continue;
+    // The header's `summary:` is 0 for dumps on demand; `totals:` closes the file.
+    const match = /^totals:\s+(\d+)/m.exec(readFileSync(join(directory, file), 'utf8'));
+    if (match) total += Number(match[1]);
+  }
+  return total;
+}
+
+const fake = await startFakeUpstreamProcess();
+const rows: string[] = [];
+try {
+  for (const name of values.targets!.split(',') as TargetName[]) {
+    const directory = mkdtempSync(join(tmpdir(), 'switchboard-instructions-'));
+    const started = await startTarget(name, {
+      fakePort: fake.port,
+      workDirectory: directory,
+      install: false,
+      wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(directory, 'callgrind.out.%p')}`],
+    });
+    if ('skipped' in started) {
+      rows.push(`| ${name} | skipped: ${started.skipped} | | |`);
+      continue;
+    }
+    const { target } = started;
+    try {
+      const url = new URL(target.url);
+      const counts: number[] = [];
+      for (const mode of ['json', 'stream'] as const) {
+        const body = requestBody(target.model, mode);
+        await drive(url, target.headers, body, warmup);
+        const before = new Set(readdirSync(directory));
+        callgrindControl(target.pid!, '--instr=on');
+        await drive(url, target.headers, body, requests);
+        callgrindControl(target.pid!, '--instr=off');
+        callgrindControl(target.pid!, '--dump');
+        await new Promise((done) => setTimeout(done, 500));
+        counts.push(dumpedInstructions(directory, target.pid!, before) / requests);
+      }
+      rows.push(`| ${name} | ${Math.round(counts[0]! / 1000)}k | ${Math.round(counts[1]! / 1000)}k |`);
+      process.stdout.write(`${rows.at(-1)}\n`);
+    } finally {
+      await target.stop();
+      if (!process.env.KEEP_CALLGRIND) rmSync(directory, { recursive: true, force: true });
+    }
+  }
+} finally {
+  await fake.stop();
+  agent.destroy();
+}
+process.stdout.write(`\n| target | instructions/request, JSON | instructions/request, stream (20 chunks) |\n|---|--:|--:|\n${rows.join('\n')}\n\n(${requests} counted requests per mode after ${warmup} warm-up, concurrency ${concurrency}; ${resolve(REPO_ROOT)})\n`);
