@@ -8,6 +8,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from 
 import type { Call, Dispatched, Dispatcher, DispatchContext } from '../reliability/dispatcher.js';
 import { completionText, priceCall, recordAttemptCost, type CallCost } from './priced-call.js';
 import { peekFirst } from './peek-first.js';
+import { isRelayable, type ChunkStream, type PayloadSink, type RelayableChunkStream } from '../providers/chunk-stream.js';
 
 export interface CompletedCall {
   completion: ChatCompletion;
@@ -17,9 +18,21 @@ export interface CompletedCall {
 }
 
 export interface StartedStream {
+  /** The chunks as objects. Read either these or `relay`, not both. */
   chunks: AsyncIterable<ChatCompletionChunk>;
+  /** OpenAI-format upstreams: the chunks as the upstream's JSON text, batched per read (chunk-stream.ts). */
+  relay?: StreamRelay;
   model: ResolvedModel;
   deployment: ResolvedDeployment;
+}
+
+/** A relayable stream whose end (or failure, or cancel) is reported to the reliability layer. */
+export interface StreamRelay {
+  start(sink: PayloadSink): void;
+  resume(): void;
+  cancel(): void;
+  /** Counts a usage report's tokens against the deployment's tpm. */
+  recordTokens(tokens: number): void;
 }
 
 export class ChatExecutor {
@@ -55,18 +68,49 @@ export class ChatExecutor {
     const result = await this.dispatcher.dispatch(
       model,
       context,
-      async (deployment, timeouts, signal) => peekFirst(await deployment.provider.streamChat(request, { timeouts, signal })),
+      async (deployment, timeouts, signal): Promise<ChunkStream> => {
+        const stream = await deployment.provider.streamChat(request, { timeouts, signal });
+        if (!isRelayable(stream)) return peekFirst(stream);
+        await stream.started;
+        return stream;
+      },
       { holdOpen: true },
     );
-    return { chunks: releasedWhenDone(result), model: result.model, deployment: result.deployment };
+    const stream = result.value;
+    const relay = isRelayable(stream) ? releasedRelay(result, stream) : undefined;
+    return { chunks: releasedWhenDone(result), relay, model: result.model, deployment: result.deployment };
   }
+}
+
+function releasedRelay(result: Dispatched<ChunkStream>, stream: RelayableChunkStream): StreamRelay {
+  return {
+    start(sink) {
+      stream.relay({
+        payloads: (batch) => sink.payloads(batch),
+        end() {
+          result.release();
+          sink.end();
+        },
+        error(error) {
+          result.release(error);
+          sink.error(error);
+        },
+      });
+    },
+    resume: () => stream.resume(),
+    cancel() {
+      stream.cancel();
+      result.release();
+    },
+    recordTokens: (tokens) => result.recordTokens(tokens),
+  };
 }
 
 /**
  * Relays a dispatched stream and tells the reliability layer how it ended: the deployment's
  * in-flight count, half-open probe and failure count cover the whole stream, not just its start.
  */
-async function* releasedWhenDone(result: Dispatched<AsyncIterable<ChatCompletionChunk>>): AsyncGenerator<ChatCompletionChunk> {
+async function* releasedWhenDone(result: Dispatched<ChunkStream>): AsyncGenerator<ChatCompletionChunk> {
   try {
     for await (const chunk of result.value) {
       if (chunk.usage) result.recordTokens((chunk.usage.prompt_tokens ?? 0) + (chunk.usage.completion_tokens ?? 0));

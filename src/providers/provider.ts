@@ -5,11 +5,11 @@
  */
 import type {
   ChatCompletion,
-  ChatCompletionChunk,
   ChatCompletionRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
 } from '../protocol/chat-types.js';
+import type { ChunkStream } from './chunk-stream.js';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'simulated'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -51,8 +51,9 @@ export interface ChatProvider {
    * Resolves once the upstream has accepted the stream (status 200, headers read), so errors
    * before the first byte reach the caller as a rejected promise and can be retried elsewhere.
    * The iterable yields OpenAI chunks; the last one carries `usage` when the upstream reports it.
-   * It throws a GatewayError if the upstream breaks off mid-stream.
+   * It throws a GatewayError if the upstream breaks off mid-stream. OpenAI-format upstreams
+   * return a stream that can also be relayed as JSON text (chunk-stream.ts).
    */
-  streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<AsyncIterable<ChatCompletionChunk>>;
+  streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<ChunkStream>;
   embed(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
 }

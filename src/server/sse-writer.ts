@@ -51,6 +51,18 @@ export class SseWriter {
     if (!this.response.write(`data: ${JSON.stringify(data)}\n\n`)) await once(this.response, 'drain');
   }
 
+  /**
+   * Writes frames already in SSE form (a relayed batch). Returns false when the client is slow:
+   * `onDrain` runs once it has caught up.
+   */
+  writeFrames(frames: string, onDrain: () => void): boolean {
+    if (this.clientGone) return true;
+    this.cork();
+    if (this.response.write(frames)) return true;
+    this.response.once('drain', onDrain);
+    return false;
+  }
+
   end(withDone = true): void {
     if (this.clientGone) return;
     // end() uncorks the socket fully itself.

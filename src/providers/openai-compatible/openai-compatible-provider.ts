@@ -3,10 +3,10 @@
  * Azure OpenAI, vLLM, Ollama, Groq, Together… Requests pass through nearly untouched; the only
  * changes are the upstream model id and, for streams, asking for usage so cost is exact.
  */
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingsRequest, EmbeddingsResponse } from '../../protocol/chat-types.js';
+import type { ChatCompletion, ChatCompletionRequest, EmbeddingsRequest, EmbeddingsResponse } from '../../protocol/chat-types.js';
 import type { CallOptions, ChatProvider, ProviderDeployment } from '../provider.js';
 import { readJsonBody, sendUpstream, type SendOptions } from '../shared/http-client.js';
-import { parseEventJson, readServerSentEvents } from '../shared/sse-parser.js';
+import { OpenAIChunkStream } from './openai-chunk-stream.js';
 import { mapOpenAIError } from './error-mapping.js';
 import { UpstreamMalformedResponseError } from '../../errors/index.js';
 
@@ -60,29 +60,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
     return completion;
   }
 
-  async streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<AsyncIterable<ChatCompletionChunk>> {
+  async streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<OpenAIChunkStream> {
     const send = this.sendOptions(options, this.buildChatBody(request, true));
     const response = await sendUpstream(this.url('/chat/completions'), send);
     if (response.status >= 400) throw await mapOpenAIError(response, this.deployment.provider);
-    return this.readChunks(response, send);
-  }
-
-  private async *readChunks(response: Awaited<ReturnType<typeof sendUpstream>>, send: SendOptions): AsyncGenerator<ChatCompletionChunk> {
-    let finished = false;
-    for await (const event of readServerSentEvents(response, send)) {
-      // Read on to the end of the body after [DONE] (it is in the same packet) rather than
-      // break: breaking destroys the body, and undici then closes the upstream connection.
-      if (finished) continue;
-      if (event.data === '[DONE]') {
-        finished = true;
-        continue;
-      }
-      const chunk = parseEventJson<ChatCompletionChunk & { error?: { message?: string } }>(event.data);
-      if (!chunk) throw new UpstreamMalformedResponseError(this.deployment.provider, 'a stream event is not JSON');
-      if (chunk.error) throw new UpstreamMalformedResponseError(this.deployment.provider, `stream error: ${chunk.error.message ?? 'unknown'}`);
-      yield chunk;
-    }
-    if (!finished) throw new UpstreamMalformedResponseError(this.deployment.provider, 'the stream ended before [DONE]');
+    return new OpenAIChunkStream(response.body, send);
   }
 
   async embed(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse> {

@@ -14,6 +14,7 @@ import { readJson } from '../read-body.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../request-context.js';
 import { SseWriter } from '../sse-writer.js';
+import { relayChunks, relayPayloads } from '../stream-relay.js';
 import { errorBody, toGatewayError } from '../error-response.js';
 
 export async function handleChatCompletions(gateway: Gateway, context: RequestContext): Promise<void> {
@@ -99,38 +100,17 @@ async function pipeStream(gateway: Gateway, context: RequestContext, request: Ch
   const writer = new SseWriter(context.response);
   writer.open(headers);
   const includeUsage = request.stream_options?.include_usage === true;
-  let usage = null as Parameters<typeof priceCall>[1];
-  let text = '';
-  try {
-    for await (const chunk of stream.chunks) {
-      const choice = chunk.choices[0];
-      if (choice) {
-        if (record.ttft_ms === null) record.ttft_ms = context.elapsedMs();
-        if (choice.delta.content) text += choice.delta.content;
-        for (const call of choice.delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
-      }
-      if (chunk.usage) {
-        usage = chunk.usage;
-        if (!includeUsage) {
-          if (chunk.choices.length === 0) continue;
-          delete chunk.usage;
-        }
-      } else if (!includeUsage && chunk.usage === null) {
-        delete chunk.usage;
-      }
-      await writer.writeData(chunk);
-    }
+  const outcome = stream.relay ? await relayPayloads(context, writer, stream.relay, includeUsage) : await relayChunks(context, writer, stream.chunks, includeUsage);
+  if (outcome.error === undefined) {
     writer.end();
-  } catch (error) {
-    if (context.signal.aborted) {
-      // The client hung up; there is nobody to tell. Log it the way nginx does.
-      record.status = 499;
-      record.error_code = 'client_closed_request';
-      record.error_message = 'the client closed the connection during the stream';
-      writer.end(false);
-      return finishStreamCost(context, request, stream, usage, text, extraCost);
-    }
-    const gatewayError = toGatewayError(error);
+  } else if (context.signal.aborted) {
+    // The client hung up; there is nobody to tell. Log it the way nginx does.
+    record.status = 499;
+    record.error_code = 'client_closed_request';
+    record.error_message = 'the client closed the connection during the stream';
+    writer.end(false);
+  } else {
+    const gatewayError = toGatewayError(outcome.error);
     record.status = gatewayError.status;
     record.error_code = 'stream_interrupted';
     record.error_message = `after first byte: ${gatewayError.message}`.slice(0, 500);
@@ -138,13 +118,9 @@ async function pipeStream(gateway: Gateway, context: RequestContext, request: Ch
     await writer.writeData(errorBody(gatewayError));
     writer.end(false);
   }
-  finishStreamCost(context, request, stream, usage, text, extraCost);
-}
-
-function finishStreamCost(context: RequestContext, request: ChatCompletionRequest, stream: StartedStream, usage: Parameters<typeof priceCall>[1], text: string, extraCost: number): void {
-  const cost = priceCall(request, usage, text, stream.deployment.price);
+  const cost = priceCall(request, outcome.usage, outcome.usage ? '' : outcome.text(), stream.deployment.price);
   applyCost(context, cost, extraCost);
-  recordAttemptCost(context.record.attempts, cost);
+  recordAttemptCost(record.attempts, cost);
 }
 
 /**

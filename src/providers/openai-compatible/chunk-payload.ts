@@ -1,0 +1,56 @@
+/**
+ * Reading OpenAI stream chunks without parsing them. A relayed stream is passed on as the
+ * upstream's own JSON text; only the chunk that carries usage (one per stream) is parsed.
+ * These checks are exact for JSON: a string value cannot hold an unescaped quote, so `"usage"`
+ * followed by a colon can only be the key.
+ */
+import type { ChatCompletionChunk } from '../../protocol/chat-types.js';
+
+/** The parsed chunk when this payload reports usage (`"usage": {…}`), else undefined. */
+export function chunkWithUsage(payload: string): ChatCompletionChunk | undefined {
+  const key = payload.indexOf('"usage"');
+  if (key === -1) return undefined;
+  let index = key + 7;
+  while (payload.charCodeAt(index) === 32) index++;
+  if (payload[index] !== ':') return undefined;
+  index++;
+  while (payload.charCodeAt(index) === 32) index++;
+  if (payload[index] !== '{') return undefined;
+  const chunk = parseChunk(payload);
+  return chunk?.usage ? chunk : undefined;
+}
+
+/** True when the payload is an error event (`{"error": …}`) rather than a chunk. */
+export function isErrorPayload(payload: string): boolean {
+  if (!payload.includes('"error"')) return false;
+  const parsed = parseChunk(payload) as { error?: unknown } | undefined;
+  return parsed?.error !== undefined && parsed.error !== null;
+}
+
+/**
+ * The chunk without the `"usage":null` the upstream adds to every chunk once usage is asked for
+ * (the gateway always asks, to price the stream; a client that did not ask never sees it).
+ */
+export function withoutNullUsage(payload: string): string {
+  return payload.includes(',"usage":null') ? payload.replace(',"usage":null', '') : payload;
+}
+
+export function parseChunk(payload: string): ChatCompletionChunk | undefined {
+  try {
+    return JSON.parse(payload) as ChatCompletionChunk;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The text of a stream's payloads (content and tool-call names and arguments), for counting tokens when no usage came. */
+export function textOfPayloads(payloads: readonly string[]): string {
+  let text = '';
+  for (const payload of payloads) {
+    const choice = parseChunk(payload)?.choices?.[0];
+    if (!choice) continue;
+    if (choice.delta?.content) text += choice.delta.content;
+    for (const call of choice.delta?.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+  }
+  return text;
+}

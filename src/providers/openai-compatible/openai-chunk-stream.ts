@@ -1,0 +1,173 @@
+/**
+ * An OpenAI-format SSE body as a chunk stream. Events are cut from each upstream read as it
+ * arrives and handed on as one batch of JSON texts: the relay writes them to the client in one
+ * write per read, without parsing them (chunk-payload.ts). Iterating parses them into chunks
+ * for the consumers that need objects (cascades, tests).
+ *
+ * The first chunk is parsed and checked before `started` resolves, so an upstream that answers
+ * 200 and then sends garbage fails over like one that answers 500.
+ */
+import { createParser } from 'eventsource-parser';
+import type { GatewayError } from '../../errors/index.js';
+import { UpstreamMalformedResponseError } from '../../errors/index.js';
+import type { ChatCompletionChunk } from '../../protocol/chat-types.js';
+import type { PayloadSink, RelayableChunkStream } from '../chunk-stream.js';
+import { mapNetworkError, type SendOptions } from '../shared/http-client.js';
+import type { UpstreamBody } from '../shared/upstream-exchange.js';
+import { isErrorPayload, parseChunk } from './chunk-payload.js';
+
+/** Parsed chunks waiting for a slow iterator before the upstream is paused. */
+const ITERATOR_HIGH_WATER = 64;
+
+export class OpenAIChunkStream implements RelayableChunkStream {
+  readonly started: Promise<void>;
+  private settleStart!: { resolve: () => void; reject: (error: unknown) => void };
+  private isStarted = false;
+  /** Saw `[DONE]`: what follows is ignored, and the end of the body is a clean end. */
+  private finished = false;
+  private outcome: { error?: GatewayError } | undefined;
+  private batch: string[] = [];
+  /** Batches that arrived before a reader attached. */
+  private waiting: string[][] = [];
+  private sink: PayloadSink | undefined;
+  private cancelled = false;
+
+  constructor(
+    private readonly body: UpstreamBody,
+    private readonly options: SendOptions,
+  ) {
+    this.started = new Promise<void>((resolve, reject) => {
+      this.settleStart = { resolve, reject };
+    });
+    // Awaited by the executor; this only keeps a failure nobody waits for from being "unhandled".
+    this.started.catch(() => {});
+    const parser = createParser({ onEvent: (event) => this.onEvent(event.data) });
+    const decoder = new TextDecoder();
+    body.subscribe({
+      onData: (chunk) => {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        return this.deliver();
+      },
+      onEnd: () => {
+        parser.feed(decoder.decode());
+        parser.feed('\n\n');
+        this.deliver();
+        this.settle(this.finished ? undefined : this.malformed('the stream ended before [DONE]'));
+      },
+      onError: (error) => this.settle(mapNetworkError(error, options)),
+    });
+  }
+
+  private onEvent(data: string): void {
+    if (this.finished || this.outcome) return;
+    if (data === '[DONE]') {
+      this.finished = true;
+      return;
+    }
+    if (!this.isStarted) {
+      const first = parseChunk(data);
+      if (!first || typeof first !== 'object') return this.settle(this.malformed('a stream event is not JSON'));
+    }
+    if (isErrorPayload(data)) {
+      const message = (parseChunk(data) as { error?: { message?: string } }).error?.message;
+      return this.settle(this.malformed(`stream error: ${message ?? 'unknown'}`));
+    }
+    this.batch.push(data);
+    if (!this.isStarted) {
+      this.isStarted = true;
+      this.settleStart.resolve();
+    }
+  }
+
+  /** Hands the chunks of this read on; false pauses the upstream. */
+  private deliver(): boolean {
+    if (this.batch.length === 0) return true;
+    const batch = this.batch;
+    this.batch = [];
+    if (this.sink) return this.sink.payloads(batch);
+    this.waiting.push(batch);
+    return true;
+  }
+
+  private settle(error: GatewayError | undefined): void {
+    if (this.outcome) return;
+    this.deliver();
+    this.outcome = { error };
+    if (error) this.body.destroy();
+    if (!this.isStarted) {
+      this.isStarted = true;
+      if (error) this.settleStart.reject(error);
+      else this.settleStart.resolve(); // an empty but well-formed stream
+    }
+    if (this.sink && !this.cancelled) this.finish(this.sink);
+  }
+
+  private finish(sink: PayloadSink): void {
+    if (this.outcome?.error) sink.error(this.outcome.error);
+    else sink.end();
+  }
+
+  private malformed(reason: string): GatewayError {
+    return new UpstreamMalformedResponseError(this.options.provider, reason);
+  }
+
+  relay(sink: PayloadSink): void {
+    if (this.sink) throw new Error('a chunk stream can be read once');
+    this.sink = sink;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const batch of waiting) sink.payloads(batch);
+    if (this.outcome && !this.cancelled) this.finish(sink);
+  }
+
+  resume(): void {
+    this.body.resume();
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.body.destroy();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk> {
+    const queue: string[] = [];
+    let ended = false;
+    let failure: GatewayError | undefined;
+    let wake: (() => void) | undefined;
+    this.relay({
+      payloads: (batch) => {
+        for (const payload of batch) queue.push(payload);
+        wake?.();
+        return queue.length < ITERATOR_HIGH_WATER;
+      },
+      end: () => {
+        ended = true;
+        wake?.();
+      },
+      error: (error) => {
+        failure = error;
+        wake?.();
+      },
+    });
+    try {
+      for (;;) {
+        if (queue.length > 0) {
+          const chunk = parseChunk(queue.shift()!);
+          if (!chunk || typeof chunk !== 'object') throw this.malformed('a stream event is not JSON');
+          if (queue.length === 0) this.resume();
+          yield chunk;
+          continue;
+        }
+        if (failure) throw failure;
+        if (ended) return;
+        this.resume();
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      // Stopped early (the consumer broke off or threw): close the upstream exchange.
+      if (!ended && !failure) this.cancel();
+    }
+  }
+}
