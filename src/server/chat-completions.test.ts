@@ -160,6 +160,34 @@ describe('streaming chat completions', () => {
     expect(final.choices[0]!.finish_reason).toBe('tool_calls');
   });
 
+  it('counts streamed tokens itself and marks the cost estimated when the upstream reports no usage', async () => {
+    upstream.setHandler(() => openAIStream(['Hello ', 'there, ', 'friend'], { usage: false }));
+    const stream = await harness.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Hello there, friend');
+    const [record] = (await getJson(`${harness.url}/api/requests?limit=1`)).data;
+    expect(record).toMatchObject({ status: 200, cost_estimated: true });
+    expect(record.completion_tokens).toBeGreaterThanOrEqual(3);
+    expect(record.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it('ends the stream with an OpenAI error event when the upstream sends one mid-stream', async () => {
+    const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
+    const first = JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'par' }, finish_reason: null }] });
+    upstream.setHandler(() => ({ sse: [first, JSON.stringify({ error: { message: 'The server is overloaded', type: 'server_error' } }), '[DONE]'] }));
+    const stream = await harness.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    await expect(
+      (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      })(),
+    ).rejects.toThrow(/overloaded/);
+    expect(text).toBe('par');
+    const [record] = (await getJson(`${harness.url}/api/requests?limit=1`)).data;
+    expect(record.error_code).toBe('stream_interrupted');
+  });
+
   it('ends the stream with an OpenAI error event when the upstream breaks off mid-stream', async () => {
     upstream.setHandler(() => openAIStream(['one ', 'two ', 'three'], { resetAfter: 2, gapMs: 30 }));
     const stream = await harness.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count' }], stream: true });
