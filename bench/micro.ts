@@ -23,6 +23,7 @@ import { RouteTable } from '../src/routing/route-table.js';
 import { RequestLogWriter } from '../src/storage/request-log-writer.js';
 import { emptyRecord, type RequestRecord } from '../src/storage/request-record.js';
 import { rowValuesFromRecord } from '../src/storage/record-columns.js';
+import { newRequestId } from '../src/server/request-id.js';
 import { SqliteRequestLogStore } from '../src/storage/sqlite/sqlite-request-log-store.js';
 import { REPO_ROOT } from './lib/targets.js';
 
@@ -97,9 +98,8 @@ rows.push(['record → row values (columns mapping)', measure(() => rowValuesFro
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-micro-'));
 const store = new SqliteRequestLogStore(join(directory, 'micro.db'));
 const batch: RequestRecord[] = [];
-let counter = 0;
 const sqlitePerRecord = measure(() => {
-  const next = emptyRecord(`req_${counter++}`, '/v1/chat/completions');
+  const next = emptyRecord(newRequestId(), '/v1/chat/completions');
   next.requested_model = 'bench-route';
   next.served_model = 'bench-model';
   next.provider = 'openai-compatible';

@@ -9,6 +9,7 @@ import type {
   EmbeddingsRequest,
   EmbeddingsResponse,
 } from '../protocol/chat-types.js';
+import type { CancelSignal } from '../reliability/cancel-signal.js';
 import type { ChunkStream } from './chunk-stream.js';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'simulated'] as const;
@@ -26,7 +27,7 @@ export interface CallTimeouts {
 export interface CallOptions {
   timeouts: CallTimeouts;
   /** Aborts the upstream call, for example when the client disconnects. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /** A deployment as a provider sees it: everything needed to reach one upstream model. */

@@ -23,9 +23,10 @@ import { HealthRegistry } from './health-registry.js';
 import { chooseDeployment } from './load-balancer.js';
 import { backoffDelayMs, classifyFailure, fitsBeforeDeadline, type FailureKind } from './retry-policy.js';
 import { sleep } from './sleep.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 export interface DispatchContext {
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Filled in as attempts happen, so a failed request still logs them. */
   attempts: AttemptRecord[];
 }
@@ -51,7 +52,7 @@ export interface DispatchOptions<T> {
   holdOpen?: boolean;
 }
 
-export type Call<T> = (deployment: ResolvedDeployment, timeouts: CallTimeouts, signal: AbortSignal | undefined) => Promise<T>;
+export type Call<T> = (deployment: ResolvedDeployment, timeouts: CallTimeouts, signal: CancelSignal | undefined) => Promise<T>;
 
 export interface DispatcherSettings {
   retry: { attempts: number; backoff_ms: number; max_backoff_ms: number };

@@ -8,6 +8,7 @@
  * detours: a prompt too long for the model, and a content-filter refusal.
  */
 import type { GatewayError } from '../errors/index.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 export const RETRY_POLICY = {
   /**
@@ -42,7 +43,7 @@ export type FailureKind = 'retry' | 'context-window' | 'content-filter' | 'fatal
 const CONTEXT_WINDOW_MESSAGE = /maximum context length|context window|context length|prompt is too long|too many tokens/i;
 const CONTENT_FILTER_MESSAGE = /content (management )?polic|content filter|content_filter/i;
 
-export function classifyFailure(error: GatewayError, signal?: AbortSignal): FailureKind {
+export function classifyFailure(error: GatewayError, signal?: CancelSignal): FailureKind {
   if (signal?.aborted) return 'cancelled';
   const code = error.code ?? '';
   if (RETRY_POLICY.contextWindowCodes.includes(code)) return 'context-window';

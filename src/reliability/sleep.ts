@@ -1,5 +1,7 @@
+import type { CancelSignal } from './cancel-signal.js';
+
 /** Waits `ms` milliseconds; resolves `false` early if `signal` aborts (the client went away). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+export function sleep(ms: number, signal?: CancelSignal): Promise<boolean> {
   if (ms <= 0) return Promise.resolve(!signal?.aborted);
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);

@@ -2,16 +2,18 @@
  * Per-request state: the id, the clock, the log record being filled in, and a signal that
  * fires when the client goes away so upstream calls are cancelled with it.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClientSignal } from '../reliability/cancel-signal.js';
+import { newRequestId } from './request-id.js';
 import { jsonTextOf } from '../protocol/raw-json.js';
 import { emptyRecord, type RequestRecord } from '../storage/request-record.js';
 
 export class RequestContext {
-  readonly id = `req_${randomUUID().replaceAll('-', '')}`;
+  readonly id = newRequestId();
   readonly started = performance.now();
   readonly record: RequestRecord;
-  private readonly abortController = new AbortController();
+  /** Aborted when the client disconnects before the response is complete. */
+  readonly signal = new ClientSignal();
   /** Headers every response of this request carries. */
   readonly headers: Record<string, string>;
 
@@ -24,13 +26,8 @@ export class RequestContext {
     this.record = emptyRecord(this.id, path);
     this.headers = { 'x-request-id': this.id };
     response.once('close', () => {
-      if (!response.writableFinished) this.abortController.abort();
+      if (!response.writableFinished) this.signal.abort();
     });
-  }
-
-  /** Aborted when the client disconnects before the response is complete. */
-  get signal(): AbortSignal {
-    return this.abortController.signal;
   }
 
   elapsedMs(): number {

@@ -13,6 +13,7 @@ import { UpstreamMalformedResponseError } from '../../errors/index.js';
 export class OpenAICompatibleProvider implements ChatProvider {
   readonly deployment: ProviderDeployment;
   private readonly baseUrl: string;
+  private callHeaders: Record<string, string> | undefined;
 
   constructor(deployment: ProviderDeployment) {
     this.deployment = deployment;
@@ -46,7 +47,9 @@ export class OpenAICompatibleProvider implements ChatProvider {
   }
 
   private sendOptions(options: CallOptions, body: unknown): SendOptions {
-    return { ...options, provider: this.deployment.provider, headers: this.headers(), body: JSON.stringify(body) };
+    // The same for every call of this deployment; undici copies them and never changes them.
+    this.callHeaders ??= this.headers();
+    return { timeouts: options.timeouts, signal: options.signal, provider: this.deployment.provider, headers: this.callHeaders, body: JSON.stringify(body) };
   }
 
   async chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion> {

@@ -4,7 +4,8 @@
  * simulated, and simulated models are flagged so no quality figure is ever computed from them.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../../reliability/sleep.js';
+import type { CancelSignal } from '../../reliability/cancel-signal.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingsRequest, EmbeddingsResponse } from '../../protocol/chat-types.js';
 import { estimateTokens, messagesText } from '../../cost/token-counter.js';
 import type { CallOptions, ChatProvider, ProviderDeployment } from '../provider.js';
@@ -52,8 +53,10 @@ export class SimulatedProvider implements ChatProvider {
     return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
   }
 
-  private async wait(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.latencyScale > 0) await sleep(milliseconds * this.latencyScale, undefined, { signal });
+  private async wait(milliseconds: number, signal: CancelSignal | undefined): Promise<void> {
+    if (this.latencyScale > 0 && !(await sleep(milliseconds * this.latencyScale, signal))) {
+      throw new DOMException('The client closed the connection', 'AbortError');
+    }
   }
 
   async chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion> {
