@@ -8,7 +8,7 @@
  */
 import type { ChatCompletionChunk, Usage } from '../protocol/chat-types.js';
 import type { StreamRelay } from '../execution/chat-executor.js';
-import { chunkWithUsage, textOfPayloads, withoutNullUsage } from '../providers/openai-compatible/chunk-payload.js';
+import { chunkWithUsage, textOfPayloads, usageKeyIndex, withoutNullUsage } from '../providers/openai-compatible/chunk-payload.js';
 import type { RequestContext } from './request-context.js';
 import type { SseWriter } from './sse-writer.js';
 
@@ -32,7 +32,8 @@ export function relayPayloads(context: RequestContext, writer: SseWriter, relay:
         if (record.ttft_ms === null) record.ttft_ms = context.elapsedMs();
         let frames = '';
         for (const payload of batch) {
-          const withUsage = chunkWithUsage(payload);
+          const usageKey = usageKeyIndex(payload);
+          const withUsage = usageKey === -1 ? undefined : chunkWithUsage(payload, usageKey);
           if (withUsage) {
             usage = withUsage.usage!;
             relay.recordTokens((usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0));
@@ -45,7 +46,7 @@ export function relayPayloads(context: RequestContext, writer: SseWriter, relay:
           } else if (usage === null) {
             payloadsBeforeUsage.push(payload);
           }
-          frames += `data: ${includeUsage ? payload : withoutNullUsage(payload)}\n\n`;
+          frames += `data: ${includeUsage || usageKey === -1 ? payload : withoutNullUsage(payload, usageKey)}\n\n`;
         }
         return frames === '' || writer.writeFrames(frames, () => relay.resume());
       },

@@ -7,6 +7,7 @@
  * The first chunk is parsed and checked before `started` resolves, so an upstream that answers
  * 200 and then sends garbage fails over like one that answers 500.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { GatewayError } from '../../errors/index.js';
 import { UpstreamMalformedResponseError } from '../../errors/index.js';
@@ -42,14 +43,16 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     // Awaited by the executor; this only keeps a failure nobody waits for from being "unhandled".
     this.started.catch(() => {});
     const parser = createParser({ onEvent: (event) => this.onEvent(event.data) });
-    const decoder = new TextDecoder();
+    // StringDecoder, not TextDecoder: TextDecoder goes through ICU and returns two-byte strings,
+    // which cost 4% of a relayed stream's instructions to decode and more to write out again.
+    const decoder = new StringDecoder('utf8');
     body.subscribe({
       onData: (chunk) => {
-        parser.feed(decoder.decode(chunk, { stream: true }));
+        parser.feed(decoder.write(chunk));
         return this.deliver();
       },
       onEnd: () => {
-        parser.feed(decoder.decode());
+        parser.feed(decoder.end());
         parser.feed('\n\n');
         this.deliver();
         this.settle(this.finished ? undefined : this.malformed('the stream ended before [DONE]'));

@@ -3,6 +3,7 @@
  * here; it is reported to `onMalformed` and skipped, and the caller decides whether that is
  * fatal (a stream that ends without its terminal event is).
  */
+import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { SendOptions, UpstreamResponse } from './http-client.js';
 import { mapNetworkError } from './http-client.js';
@@ -23,16 +24,17 @@ export async function* readServerSentEvents(
       pending.push({ event: message.event, data: message.data });
     },
   });
-  const decoder = new TextDecoder();
+  // StringDecoder rather than TextDecoder: no ICU round trip, and one-byte strings for ASCII.
+  const decoder = new StringDecoder('utf8');
   try {
     for await (const chunk of response.body) {
-      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      parser.feed(decoder.write(chunk as Buffer));
       while (pending.length > 0) yield pending.shift()!;
     }
   } catch (error) {
     throw mapNetworkError(error, options);
   }
-  parser.feed(decoder.decode());
+  parser.feed(decoder.end());
   parser.feed('\n\n');
   while (pending.length > 0) yield pending.shift()!;
 }

@@ -47,7 +47,7 @@ export class SqliteRequestLogStore implements RequestLogStore {
     const placeholders = RECORD_COLUMNS.map(() => '?').join(', ');
     this.insert = this.database.prepare(`INSERT OR REPLACE INTO request_log (${RECORD_COLUMNS.join(', ')}) VALUES (${placeholders})`);
     this.insertBatch = this.database.transaction((records: readonly RequestRecord[]) => {
-      for (const record of records) this.insert.run(rowValuesFromRecord(record, { booleansAsIntegers: true }));
+      for (const record of records) this.insert.run(...rowValuesFromRecord(record, { booleansAsIntegers: true }));
     });
   }
 
