@@ -28,9 +28,11 @@ describe('learned router', () => {
   it('scores prompts like the ones the weak model failed above those it answered', () => {
     const router = createLearnedRouter(file);
     const hard = router.score('Evaluate the integral of x^2 cos(x) from 0 to 3.');
-    const easy = router.score('What colour is the sky in the picture?');
-    expect(hard).toBeGreaterThan(0.5);
-    expect(easy).toBeLessThan(0.5);
+    const easy = router.score('What colour is the sky in picture number 3?');
+    // With the default `gain` label, a prompt the weak model answers as well as the strong one
+    // is a ½ target (no gain), so "easy" sits near ½, and "hard" near 1.
+    expect(hard).toBeGreaterThan(0.9);
+    expect(easy).toBeLessThan(0.6);
     expect(router.weak).toBe('weak');
     expect(router.strong).toBe('strong');
     expect(router.description).toBe('synthetic');
@@ -66,6 +68,31 @@ describe('learned router', () => {
     writeFileSync(path, '{');
     expect(() => loadLearnedRouter(path)).toThrow(`${path}: not valid JSON`);
     expect(() => loadLearnedRouter(join(directory, 'missing.json'))).toThrow('missing.json: file not found');
+  });
+
+  it('scores a prompt far shorter than any training prompt like the shortest it trained on', () => {
+    // Without the clamp, the length weights are extrapolated down to a single word.
+    const router = createLearnedRouter(file);
+    const { structureMin, structureMax } = file.features;
+    expect(structureMin).toHaveLength(file.features.structure.length);
+    expect(structureMax).toHaveLength(file.features.structure.length);
+    const unclamped = createLearnedRouter({ ...file, version: 1, features: { ...file.features, structureMin: undefined, structureMax: undefined } });
+    // Unseen words weigh nothing, so only the (clamped) structure measurements differ.
+    expect(router.score('zq')).not.toBe(unclamped.score('zq'));
+    expect(router.score('zq')).toBe(router.score('zq zq'));
+    expect(unclamped.score('zq')).not.toBe(unclamped.score('zq zq'));
+  });
+
+  it('still loads a version 1 file, which has no structure range', () => {
+    const { structureMin: _minimum, structureMax: _maximum, ...features } = file.features;
+    const old = validateRouterFile({ ...file, version: 1, features }, 'v1.json');
+    expect(createLearnedRouter(old).score('Evaluate the integral of x^2.')).toBeGreaterThan(0);
+    expect(() => validateRouterFile({ ...file, features }, 'v2.json')).toThrow(/v2\.json: version 2 needs features\.structureMin/);
+  });
+
+  it('refuses a file that uses a structure feature this version does not compute', () => {
+    const features = { ...file.features, structure: file.features.structure.map((name, index) => (index === 0 ? 'line_count' : name)) };
+    expect(() => validateRouterFile({ ...file, features }, 'future.json')).toThrow(/future\.json: made with structure features \[line_count\]/);
   });
 
   it('refuses to train when a row lacks a model score', () => {

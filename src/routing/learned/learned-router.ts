@@ -4,6 +4,7 @@
  * over the prompt with an array read per n-gram and no allocation per token.
  */
 import { scanRawPrompt } from './feature-vector.js';
+import { STRUCTURE_FEATURES } from './prompt-features.js';
 import { readRouterFile, type RouterFile } from './router-file.js';
 import { sigmoid } from './logistic-regression.js';
 
@@ -20,6 +21,12 @@ export function createLearnedRouter(file: RouterFile): LearnedRouter {
   const table = new Float32Array(2 ** features.hashBits);
   for (let index = 0; index < model.hashedIndices.length; index++) table[model.hashedIndices[index]] = model.hashedWeights[index];
   const structureCount = features.structure.length;
+  // The file names the measurements it uses; the scan computes them all, in catalogue order.
+  const measurement = Int32Array.from(features.structure, (name) => (STRUCTURE_FEATURES as readonly string[]).indexOf(name));
+  // Values outside the training range are clamped to it (version 2 files): a line fitted on
+  // prompts of 40 to 5,000 characters says nothing reliable about a 2-character one.
+  const lowest = Float64Array.from(features.structureMin ?? features.structure.map(() => -Infinity));
+  const highest = Float64Array.from(features.structureMax ?? features.structure.map(() => Infinity));
   // Fold standardisation into the weights: w·(x − mean)/scale = Σ (w/scale)·x − Σ w·mean/scale.
   const structureWeights = new Float64Array(structureCount);
   let bias = model.bias;
@@ -38,7 +45,10 @@ export function createLearnedRouter(file: RouterFile): LearnedRouter {
       let hashedSum = 0;
       for (let position = 0; position < scan.hashedCount; position++) hashedSum += table[buckets[position]];
       let logit = bias + hashedSum / Math.sqrt(Math.max(1, scan.hashedCount));
-      for (let index = 0; index < structureCount; index++) logit += structureWeights[index] * scan.structure[index];
+      for (let index = 0; index < structureCount; index++) {
+        const value = scan.structure[measurement[index]];
+        logit += structureWeights[index] * (value < lowest[index] ? lowest[index] : value > highest[index] ? highest[index] : value);
+      }
       return sigmoid(logit);
     },
   };

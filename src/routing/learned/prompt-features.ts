@@ -7,7 +7,8 @@
  *   2^hashBits buckets. Training and scoring visit exactly the same indices through this file.
  * - Structure: a few dense measurements (length, digits, operators, code and reasoning markers)
  *   that describe a prompt whatever its vocabulary, which is what carries over to prompts
- *   unlike the training data.
+ *   unlike the training data. Every measurement in `STRUCTURE_FEATURES` is computed; a router
+ *   file says which of them it uses.
  */
 
 export const STRUCTURE_FEATURES = [
@@ -21,7 +22,18 @@ export const STRUCTURE_FEATURES = [
   'log_reasoning_words',
   'mean_word_length',
   'log_sentences',
+  'digit_density',
 ] as const;
+export type StructureFeature = (typeof STRUCTURE_FEATURES)[number];
+// The catalogue only grows: a router file names the measurements it uses, so files trained
+// before a measurement was replaced still score. `digit_ratio` is kept for them; new routers use
+// `digit_density`, which does not swing to extremes on a prompt of a dozen characters.
+
+/**
+ * `digit_density` divides by at least this many characters: a ratio over a two-word prompt
+ * ("Factor 8051.") is noise, and a plain ratio scored such prompts far outside anything trained on.
+ */
+const DIGIT_DENSITY_MIN_CHARACTERS = 200;
 // Line count and uppercase ratio were tried and dropped: they measure a benchmark's layout (one
 // line per MMLU option, capitalised option text), not difficulty, and on chat prompts they
 // pushed greetings like "Hi there" above multi-step word problems.
@@ -216,5 +228,6 @@ export function scanPrompt(text: string, hashBits: number, characterCount = text
   structure[7] = Math.log1p(reasoningWords);
   structure[8] = words === 0 ? 0 : Math.min(wordCharacters / words, 20);
   structure[9] = Math.log1p(sentences);
+  structure[10] = digits / Math.max(length, DIGIT_DENSITY_MIN_CHARACTERS);
   return { hashed, hashedCount, structure };
 }

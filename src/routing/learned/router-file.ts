@@ -8,11 +8,17 @@ import { z } from 'zod';
 import { STRUCTURE_FEATURES } from './prompt-features.js';
 
 export const ROUTER_FILE_FORMAT = 'switchboard-learned-router';
-export const ROUTER_FILE_VERSION = 1;
+/**
+ * Version 2 added the training range of each structure feature (`structureMin`/`structureMax`):
+ * scoring clamps to it, so a prompt far outside the training data (a two-word greeting) is
+ * scored like the nearest prompts the router has seen instead of by extrapolating a line.
+ * Version 1 files, without the range, still load and score as they always did.
+ */
+export const ROUTER_FILE_VERSION = 2;
 
 const routerFileSchema = z.object({
   format: z.literal(ROUTER_FILE_FORMAT),
-  version: z.literal(ROUTER_FILE_VERSION),
+  version: z.union([z.literal(1), z.literal(ROUTER_FILE_VERSION)]),
   description: z.string(),
   weak: z.string().min(1),
   strong: z.string().min(1),
@@ -25,6 +31,9 @@ const routerFileSchema = z.object({
     structure: z.array(z.string()),
     structureMean: z.array(z.number()),
     structureScale: z.array(z.number().positive()),
+    /** The smallest and largest value of each structure feature in the training rows (version 2). */
+    structureMin: z.array(z.number()).optional(),
+    structureMax: z.array(z.number()).optional(),
   }),
   model: z.object({
     kind: z.literal('logistic-regression'),
@@ -51,12 +60,15 @@ export function validateRouterFile(value: unknown, source: string): RouterFile {
   }
   const file = result.data;
   const { features, model } = file;
-  const names = STRUCTURE_FEATURES.join(',');
-  if (features.structure.join(',') !== names) {
-    throw new RouterFileError(`${source}: made with structure features [${features.structure.join(', ')}], this version computes [${names}]`);
+  const unknown = features.structure.filter((name) => !(STRUCTURE_FEATURES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new RouterFileError(`${source}: made with structure features [${unknown.join(', ')}] that this version does not compute (it computes [${STRUCTURE_FEATURES.join(', ')}])`);
   }
   const structureCount = features.structure.length;
-  if (features.structureMean.length !== structureCount || features.structureScale.length !== structureCount || model.structureWeights.length !== structureCount) {
+  const ranged = features.structureMin !== undefined || features.structureMax !== undefined;
+  if (file.version >= 2 && !ranged) throw new RouterFileError(`${source}: version ${file.version} needs features.structureMin and features.structureMax`);
+  const arrays = [features.structureMean, features.structureScale, model.structureWeights, ...(ranged ? [features.structureMin ?? [], features.structureMax ?? []] : [])];
+  if (arrays.some((array) => array.length !== structureCount)) {
     throw new RouterFileError(`${source}: structure feature arrays differ in length`);
   }
   if (model.hashedIndices.length !== model.hashedWeights.length) throw new RouterFileError(`${source}: hashedIndices and hashedWeights differ in length`);

@@ -6,7 +6,7 @@
 import type { RoutingRow } from '../evaluation/routing-dataset.js';
 import { rawFeatures, type RawFeatures } from './feature-vector.js';
 import { fitLogisticRegression, type TrainingExample } from './logistic-regression.js';
-import { STRUCTURE_FEATURES } from './prompt-features.js';
+import { STRUCTURE_FEATURES, type StructureFeature } from './prompt-features.js';
 import { ROUTER_FILE_FORMAT, ROUTER_FILE_VERSION, type RouterFile } from './router-file.js';
 import { benchmarkOf, labelScale, trainingLabel, type LabelKind, type LabelScale } from './training-labels.js';
 
@@ -35,13 +35,41 @@ export interface TrainRouterOptions {
    * The shipped intercept is the mean of the benchmark intercepts.
    */
   benchmarkOffsets?: boolean;
+  /** Structure measurements the router uses (names from `STRUCTURE_FEATURES`). */
+  structureFeatures?: readonly StructureFeature[];
+  /**
+   * Share of training rows below (and above) the clamp range of each structure feature: 0
+   * clamps to the training minimum and maximum. Scoring clamps to this range.
+   */
+  clampQuantile?: number;
+  /**
+   * Added to the (standardised) log-length weight after fitting: an ensemble with the
+   * prompt-length ranker. Length is the one signal that carries over between the benchmarks
+   * (ranking by length alone scores APGR ≈ 0.58 on each), while within one benchmark the fit
+   * spreads it across correlated features; the prior keeps it. Chosen by the transfer folds.
+   */
+  lengthPrior?: number;
   /** Give each benchmark the same total weight, so a large dataset does not drown a small one. */
   balanceBenchmarks?: boolean;
   /** Precomputed features of `rows`, in order (cross-validation reuses them across folds). */
   features?: readonly RawFeatures[];
 }
 
-export const DEFAULT_TRAINING = { l2: 0.01, structureL2: 0.0003, label: 'gain', hashBits: 18, maxHashedFeatures: 60_000, minRows: 2, benchmarkOffsets: false, balanceBenchmarks: true } as const;
+/** The measurements new routers use: all but `digit_ratio`, kept only so older files still score. */
+export const DEFAULT_STRUCTURE_FEATURES: readonly StructureFeature[] = STRUCTURE_FEATURES.filter((name) => name !== 'digit_ratio');
+
+export const DEFAULT_TRAINING = {
+  l2: 0.01,
+  structureL2: 0.0003,
+  label: 'gain',
+  hashBits: 18,
+  maxHashedFeatures: 60_000,
+  minRows: 2,
+  benchmarkOffsets: false,
+  balanceBenchmarks: true,
+  clampQuantile: 0.01,
+  lengthPrior: 0.05,
+} as const;
 
 export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOptions): RouterFile {
   const { weak, strong } = options;
@@ -53,14 +81,21 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const balanceBenchmarks = options.balanceBenchmarks ?? DEFAULT_TRAINING.balanceBenchmarks;
   const minRows = options.minRows ?? DEFAULT_TRAINING.minRows;
   const benchmarkOffsets = options.benchmarkOffsets ?? DEFAULT_TRAINING.benchmarkOffsets;
+  const structureNames = options.structureFeatures ?? DEFAULT_STRUCTURE_FEATURES;
+  const clampQuantile = options.clampQuantile ?? DEFAULT_TRAINING.clampQuantile;
+  const lengthPrior = options.lengthPrior ?? DEFAULT_TRAINING.lengthPrior;
   if (rows.length === 0) throw new Error('training needs at least one row');
   for (const row of rows) {
     if (!(weak in row.scores) || !(strong in row.scores)) throw new Error(`row "${row.id}" has no score for "${weak}" or "${strong}"`);
   }
 
   const features = options.features ?? rows.map((row) => rawFeatures(row.prompt, hashBits));
-  const structureCount = STRUCTURE_FEATURES.length;
-  const { mean, scale } = standardisation(features, structureCount);
+  const structureCount = structureNames.length;
+  const measurements = features.map((feature) => Float64Array.from(structureNames, (name) => feature.structure[STRUCTURE_FEATURES.indexOf(name)]));
+  const { lowest, highest } = structureRange(measurements, structureCount, clampQuantile);
+  // Training sees the clamped values too, so the weights fit exactly what scoring computes.
+  for (const values of measurements) for (let index = 0; index < structureCount; index++) values[index] = Math.min(highest[index], Math.max(lowest[index], values[index]));
+  const { mean, scale } = standardisation(measurements, structureCount);
 
   // Benchmarks: label scale and weight per benchmark.
   const byBenchmark = new Map<string, RoutingRow[]>();
@@ -97,7 +132,7 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
     }
     for (let index = 0; index < structureCount; index++) {
       indices[position] = hashedCount + index;
-      values[position++] = (feature.structure[index] - mean[index]) / scale[index];
+      values[position++] = (measurements[rowIndex][index] - mean[index]) / scale[index];
     }
     const benchmark = benchmarkOf(row);
     if (offsetCount > 0) {
@@ -128,23 +163,46 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
     weak,
     strong,
     trainedOn: options.trainedOn ?? [...byBenchmark].map(([name, members]) => ({ name, rows: members.length })),
-    training: { label, l2, structureL2, hashBits, minRows, maxHashedFeatures, balanceBenchmarks, benchmarkOffsets },
-    features: { hashBits, structure: [...STRUCTURE_FEATURES], structureMean: mean.map(round), structureScale: scale.map(round) },
+    training: { label, l2, structureL2, hashBits, minRows, maxHashedFeatures, balanceBenchmarks, benchmarkOffsets, clampQuantile, lengthPrior },
+    features: {
+      hashBits,
+      structure: [...structureNames],
+      structureMean: mean.map(round),
+      structureScale: scale.map(round),
+      // Not rounded: the range must hold the training values exactly (and it is only 2 × a few numbers).
+      structureMin: lowest,
+      structureMax: highest,
+    },
     model: {
       kind: 'logistic-regression',
       bias: round(bias),
-      structureWeights: Array.from(model.weights.subarray(hashedCount, hashedCount + structureCount), round),
+      structureWeights: Array.from(model.weights.subarray(hashedCount, hashedCount + structureCount), (weight, index) =>
+        round(structureNames[index] === 'log_characters' ? weight + lengthPrior : weight),
+      ),
       hashedIndices: kept.map((entry) => entry.bucket),
       hashedWeights: kept.map((entry) => round(entry.weight)),
     },
   };
 }
 
-function standardisation(features: readonly RawFeatures[], count: number): { mean: number[]; scale: number[] } {
+/** The `quantile` and 1 − `quantile` points of each measurement over the training rows. */
+function structureRange(measurements: readonly Float64Array[], count: number, quantile: number): { lowest: number[]; highest: number[] } {
+  const lowest: number[] = [];
+  const highest: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const sorted = measurements.map((values) => values[index]).sort((left, right) => left - right);
+    const position = Math.min(sorted.length - 1, Math.floor(quantile * sorted.length));
+    lowest.push(sorted[position]);
+    highest.push(sorted[sorted.length - 1 - position]);
+  }
+  return { lowest, highest };
+}
+
+function standardisation(measurements: readonly Float64Array[], count: number): { mean: number[]; scale: number[] } {
   const mean = new Array<number>(count).fill(0);
   const scale = new Array<number>(count).fill(0);
-  for (const feature of features) for (let index = 0; index < count; index++) mean[index] += feature.structure[index] / features.length;
-  for (const feature of features) for (let index = 0; index < count; index++) scale[index] += (feature.structure[index] - mean[index]) ** 2 / features.length;
+  for (const values of measurements) for (let index = 0; index < count; index++) mean[index] += values[index] / measurements.length;
+  for (const values of measurements) for (let index = 0; index < count; index++) scale[index] += (values[index] - mean[index]) ** 2 / measurements.length;
   // A constant feature gets scale 1 (its standardised value is then always 0).
   return { mean, scale: scale.map((variance) => (variance > 1e-12 ? Math.sqrt(variance) : 1)) };
 }
@@ -153,3 +211,4 @@ function standardisation(features: readonly RawFeatures[], count: number): { mea
 function round(value: number): number {
   return Number(value.toPrecision(5));
 }
+
