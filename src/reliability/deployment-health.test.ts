@@ -101,15 +101,30 @@ describe('deployment cooldown state machine', () => {
     expect(health.availability()).toBe('ready');
   });
 
-  it('tracks in-flight calls and a latency EWMA of successes', () => {
+  it('tracks in-flight calls and a latency EWMA of successes, leaving out the cold first call', () => {
     const { health } = setup();
-    const first = health.start();
-    const second = health.start();
-    expect(health.inFlight).toBe(2);
-    health.finish(first, { kind: 'success', latencyMs: 100 });
-    health.finish(second, { kind: 'success', latencyMs: 200 });
+    const calls = [health.start(), health.start(), health.start(), health.start(), health.start()];
+    expect(health.inFlight).toBe(5);
+    health.finish(calls[0]!, { kind: 'success', latencyMs: 900 });
+    expect(health.ewmaLatencyMs).toBeNull();
+    expect(health.latencyNeedsSample()).toBe(true);
+    health.finish(calls[1]!, { kind: 'success', latencyMs: 100 });
+    health.finish(calls[2]!, { kind: 'success', latencyMs: 200 });
+    expect(health.ewmaLatencyMs).toBeCloseTo(150); // an even mean of the first samples
+    health.finish(calls[3]!, { kind: 'success', latencyMs: 100 });
+    health.finish(calls[4]!, { kind: 'success', latencyMs: 200 });
     expect(health.inFlight).toBe(0);
-    expect(health.ewmaLatencyMs).toBeCloseTo(0.3 * 200 + 0.7 * 100);
+    const third = (1 / 3) * 100 + (2 / 3) * 150;
+    expect(health.ewmaLatencyMs).toBeCloseTo(0.3 * 200 + 0.7 * third);
+    expect(health.latencyNeedsSample()).toBe(false);
+  });
+
+  it('asks for a new latency sample once the last one is stale', () => {
+    const { clock, health } = setup();
+    for (let index = 0; index < 2; index++) health.finish(health.start(), { kind: 'success', latencyMs: 50 });
+    expect(health.latencyNeedsSample()).toBe(false);
+    clock.now += 31_000;
+    expect(health.latencyNeedsSample()).toBe(true);
   });
 
   it('measures rpm and tpm headroom with local sliding counters', () => {

@@ -54,6 +54,8 @@ export class DeploymentHealth {
   rateLimitedUntil = 0;
   inFlight = 0;
   ewmaLatencyMs: number | null = null;
+  private latencySamples = 0;
+  private lastLatencyAt = 0;
   lastErrorCode: string | null = null;
   lastErrorAt: number | null = null;
   successes = 0;
@@ -116,10 +118,23 @@ export class DeploymentHealth {
     if (tokens > 0) this.tokensPerWindow.add(tokens, this.clock());
   }
 
-  /** Latency of a successful call (for streams: to the first chunk), folded into the EWMA. */
+  /**
+   * Latency of a successful call (for streams: to the first chunk), folded into the EWMA. A
+   * deployment's first call is not counted: it pays for the connection (a TLS handshake to a
+   * far region) and a cold path, and one such sample kept lowest-latency away from a fast
+   * deployment for good. The next samples are averaged evenly until the EWMA's weight takes over.
+   */
   observeLatency(latencyMs: number): void {
-    const alpha = RETRY_POLICY.latencyEwmaAlpha;
+    this.lastLatencyAt = this.clock();
+    const counted = this.latencySamples++;
+    if (counted === 0) return;
+    const alpha = Math.max(RETRY_POLICY.latencyEwmaAlpha, 1 / counted);
     this.ewmaLatencyMs = this.ewmaLatencyMs === null ? latencyMs : alpha * latencyMs + (1 - alpha) * this.ewmaLatencyMs;
+  }
+
+  /** True until a warm call was measured, and again once the measurement is stale. */
+  latencyNeedsSample(): boolean {
+    return this.ewmaLatencyMs === null || this.clock() - this.lastLatencyAt > RETRY_POLICY.latencyStaleMs;
   }
 
   finish(lease: Lease, outcome: CallOutcome): void {

@@ -4,7 +4,12 @@ import { chooseDeployment, type BalancerCandidate, type LoadBalancing } from './
 function candidate(id: string, options: { weight?: number; inFlight?: number; latency?: number | null; headroom?: number } = {}): BalancerCandidate {
   return {
     deployment: { id, weight: options.weight ?? 1, rpm: undefined, tpm: undefined },
-    health: { inFlight: options.inFlight ?? 0, ewmaLatencyMs: options.latency === undefined ? 100 : options.latency, headroom: () => options.headroom ?? 1 },
+    health: {
+      inFlight: options.inFlight ?? 0,
+      ewmaLatencyMs: options.latency === undefined ? 100 : options.latency,
+      latencyNeedsSample: () => options.latency === null,
+      headroom: () => options.headroom ?? 1,
+    },
   };
 }
 
@@ -48,6 +53,11 @@ describe('load balancers', () => {
   it('lowest-latency: sends to the lowest EWMA, but measures an unmeasured deployment first', () => {
     expect(shares('lowest-latency', [candidate('a', { latency: 300 }), candidate('b', { latency: 90 })])).toEqual({ b: 1 });
     expect(shares('lowest-latency', [candidate('a', { latency: 90 }), candidate('b', { latency: null })])).toEqual({ b: 1 });
+    // Within a tenth of the fastest counts as a tie.
+    const tied = shares('lowest-latency', [candidate('a', { latency: 100 }), candidate('b', { latency: 105 }), candidate('c', { latency: 150 })]);
+    expect(tied.c).toBeUndefined();
+    expect(tied.a).toBeGreaterThan(0.45);
+    expect(tied.b).toBeGreaterThan(0.45);
   });
 
   it('headroom: sends to the deployment furthest from its rpm/tpm limit', () => {

@@ -5,12 +5,13 @@
  */
 import type { ResolvedDeployment } from '../models/model-registry.js';
 import type { DeploymentHealth } from './deployment-health.js';
+import { RETRY_POLICY } from './retry-policy.js';
 
 export type LoadBalancing = 'weighted' | 'least-in-flight' | 'lowest-latency' | 'headroom';
 
 export interface BalancerCandidate {
   deployment: Pick<ResolvedDeployment, 'id' | 'weight' | 'rpm' | 'tpm'>;
-  health: Pick<DeploymentHealth, 'inFlight' | 'ewmaLatencyMs' | 'headroom'>;
+  health: Pick<DeploymentHealth, 'inFlight' | 'ewmaLatencyMs' | 'latencyNeedsSample' | 'headroom'>;
 }
 
 /** Picks one of `candidates` (which must not be empty). */
@@ -22,10 +23,14 @@ export function chooseDeployment<C extends BalancerCandidate>(strategy: LoadBala
     case 'least-in-flight':
       return weightedPick(lowest(candidates, (candidate) => candidate.health.inFlight), random);
     case 'lowest-latency': {
-      // A deployment without a sample yet is tried first, so every one gets measured.
-      const unmeasured = candidates.filter((candidate) => candidate.health.ewmaLatencyMs === null);
+      // A deployment without a (recent) sample is tried first, so every one gets measured and a
+      // slow spell is not held against a deployment for ever.
+      const unmeasured = candidates.filter((candidate) => candidate.health.latencyNeedsSample());
       if (unmeasured.length > 0) return weightedPick(unmeasured, random);
-      return weightedPick(lowest(candidates, (candidate) => candidate.health.ewmaLatencyMs!), random);
+      // Within a tenth of the fastest is a tie (LiteLLM's lowest_latency_buffer): shared by
+      // weight rather than flapping between near-equal deployments on noise.
+      const fastest = Math.min(...candidates.map((candidate) => candidate.health.ewmaLatencyMs!));
+      return weightedPick(candidates.filter((candidate) => candidate.health.ewmaLatencyMs! <= fastest * (1 + RETRY_POLICY.latencyTieShare)), random);
     }
     case 'headroom':
       return weightedPick(lowest(candidates, (candidate) => -candidate.health.headroom({ rpm: candidate.deployment.rpm, tpm: candidate.deployment.tpm })), random);

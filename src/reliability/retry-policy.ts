@@ -27,6 +27,10 @@ export const RETRY_POLICY = {
   retryAfterCapMs: 60_000,
   /** Weight of the newest sample in a deployment's latency EWMA (0–1). */
   latencyEwmaAlpha: 0.3,
+  /** A deployment whose latency was last measured longer ago than this is measured again (lowest-latency). */
+  latencyStaleMs: 30_000,
+  /** lowest-latency treats deployments within this share of the fastest as tied, and splits by weight. */
+  latencyTieShare: 0.1,
   /** Window of the local rpm/tpm counters, in milliseconds. */
   rateWindowMs: 60_000,
 } as const;
