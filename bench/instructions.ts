@@ -1,7 +1,8 @@
 /**
- * Instructions per request, counted by valgrind's callgrind: the one figure of the request path's
- * cost that does not move with whatever else the machine is doing (CPU µs from /proc doubles when
- * another job shares the two cores). Used to compare changes to the hot path; `npm run bench`
+ * Instructions per request, counted by valgrind's callgrind: a figure of the request path's cost
+ * that barely moves with whatever else the machine is doing (CPU µs from /proc doubles when
+ * another job shares the two cores; instruction counts stay within about ±15%, the rest being
+ * when V8 collects garbage). Used to compare changes to the hot path; `npm run bench`
  * remains the source of the published timings.
  *
  *   npm run bench:instructions                       Switchboard and the bare undici proxy
@@ -12,7 +13,8 @@
  *
  * Each target runs under `valgrind --tool=callgrind --instr-atstart=no`, is warmed up with
  * uninstrumented requests, then counted over `--requests` JSON and streamed requests (all threads,
- * the request-log writer included). Kernel time (socket syscalls) is not counted.
+ * the request-log writer included). Kernel time (socket syscalls) is not counted. Set
+ * KEEP_CALLGRIND=1 to keep the callgrind files for `callgrind_annotate`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +29,7 @@ const { values } = parseArgs({
   options: {
     targets: { type: 'string', default: 'switchboard,undici' },
     requests: { type: 'string', default: '400' },
-    warmup: { type: 'string', default: '1500' },
+    warmup: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '4' },
   },
 });
