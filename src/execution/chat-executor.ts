@@ -86,7 +86,7 @@ function releasedRelay(result: Dispatched<ChunkStream>, stream: RelayableChunkSt
   return {
     start(sink) {
       stream.relay({
-        payloads: (batch) => sink.payloads(batch),
+        payloads: (batch, raw) => sink.payloads(batch, raw),
         end() {
           result.release();
           sink.end();

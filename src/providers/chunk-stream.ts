@@ -7,8 +7,11 @@ import type { GatewayError } from '../errors/index.js';
 import type { ChatCompletionChunk } from '../protocol/chat-types.js';
 
 export interface PayloadSink {
-  /** The JSON chunks of one upstream read (`[DONE]` left out). Return false to pause the upstream until `resume()`. */
-  payloads(batch: string[]): boolean;
+  /**
+   * The JSON chunks completed by one upstream read (`[DONE]` left out), and the read's own bytes,
+   * for a relay that can pass them on unchanged. Return false to pause the upstream until `resume()`.
+   */
+  payloads(batch: string[], raw: readonly Buffer[]): boolean;
   end(): void;
   error(error: GatewayError): void;
 }

@@ -145,6 +145,31 @@ describe('streaming chat completions', () => {
     expect(chunks.every((chunk) => chunk.choices.length > 0)).toBe(true);
   });
 
+  it('passes the upstream stream through byte for byte when the client asked for usage, and rewrites it when not', async () => {
+    const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
+    const frames = [
+      JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hé' }, finish_reason: null }], usage: null }),
+      JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }),
+      JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 } }),
+    ];
+    upstream.setHandler(() => ({ sse: [...frames, '[DONE]'] }));
+    const send = (streamOptions?: object) =>
+      fetch(`${harness.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true, ...(streamOptions ? { stream_options: streamOptions } : {}) }),
+      }).then((response) => response.text());
+    expect(await send({ include_usage: true })).toBe([...frames, '[DONE]'].map((frame) => `data: ${frame}\n\n`).join(''));
+    const rewritten = await send();
+    expect(rewritten).toBe(
+      [JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hé' }, finish_reason: null }] }), JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), '[DONE]']
+        .map((frame) => `data: ${frame}\n\n`)
+        .join(''),
+    );
+    const [record] = (await getJson(`${harness.url}/api/requests?limit=1`)).data;
+    expect(record).toMatchObject({ prompt_tokens: 4, completion_tokens: 1, cost_estimated: false });
+  });
+
   it('relays streamed tool-call deltas', async () => {
     const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
     const frames = [
@@ -158,6 +183,20 @@ describe('streaming chat completions', () => {
     const final = await stream.finalChatCompletion();
     expect(final.choices[0]!.message.tool_calls![0]!.function).toEqual({ name: 'get_weather', arguments: '{"city":"Paris"}' });
     expect(final.choices[0]!.finish_reason).toBe('tool_calls');
+  });
+
+  it('ends a passed-through stream that breaks off with an OpenAI error event too', async () => {
+    upstream.setHandler(() => openAIStream(['one ', 'two ', 'three'], { resetAfter: 2, gapMs: 30 }));
+    const stream = await harness.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count' }], stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    await expect(
+      (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      })(),
+    ).rejects.toThrow(/upstream/i);
+    expect(text).toBe('one ');
+    const [record] = (await getJson(`${harness.url}/api/requests?limit=1`)).data;
+    expect(record.error_code).toBe('stream_interrupted');
   });
 
   it('counts streamed tokens itself and marks the cost estimated when the upstream reports no usage', async () => {

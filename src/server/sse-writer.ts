@@ -55,10 +55,13 @@ export class SseWriter {
    * Writes frames already in SSE form (a relayed batch). Returns false when the client is slow:
    * `onDrain` runs once it has caught up.
    */
-  writeFrames(frames: string, onDrain: () => void): boolean {
+  writeFrames(frames: string | readonly Buffer[], onDrain: () => void): boolean {
     if (this.clientGone) return true;
     this.cork();
-    if (this.response.write(frames)) return true;
+    let flowing = true;
+    if (typeof frames === 'string') flowing = this.response.write(frames);
+    else for (const part of frames) flowing = this.response.write(part);
+    if (flowing) return true;
     this.response.once('drain', onDrain);
     return false;
   }

@@ -2,8 +2,9 @@
  * The two ways a stream reaches the client. Both stop at the first failure and report it
  * rather than throw, so the handler ends every stream and prices it the same way.
  *
- * - `relayPayloads`: OpenAI-format upstreams. Each upstream read becomes one client write of
- *   the upstream's own chunk text; only the usage chunk is parsed.
+ * - `relayPayloads`: OpenAI-format upstreams. Each upstream read becomes one client write: its
+ *   own bytes when the client asked for usage, else its chunks' text with the usage the gateway
+ *   asked for cut out; only the usage chunk is parsed.
  * - `relayChunks`: every other provider (translated chunks), serialised one by one.
  */
 import type { ChatCompletionChunk, Usage } from '../protocol/chat-types.js';
@@ -18,6 +19,8 @@ export interface RelayOutcome {
   text(): string;
   /** Why the stream stopped early; undefined when it completed. */
   error?: unknown;
+  /** The upstream's bytes went to the client as they came, so the last event may be cut short. */
+  passedThrough?: boolean;
 }
 
 export function relayPayloads(context: RequestContext, writer: SseWriter, relay: StreamRelay, includeUsage: boolean): Promise<RelayOutcome> {
@@ -25,11 +28,15 @@ export function relayPayloads(context: RequestContext, writer: SseWriter, relay:
   let usage: Usage | null = null;
   // Kept only until usage arrives; without usage, their text is counted instead.
   const payloadsBeforeUsage: string[] = [];
-  const outcome = (error?: unknown): RelayOutcome => ({ usage, text: () => textOfPayloads(payloadsBeforeUsage), error });
+  // A client that asked for usage wants the stream exactly as the upstream sent it: its bytes
+  // are written as they came, and the chunks are only read. Otherwise the usage chunk is dropped
+  // and the `"usage":null` the gateway asked for is cut out of every chunk.
+  const passThrough = includeUsage;
+  const outcome = (error?: unknown): RelayOutcome => ({ usage, text: () => textOfPayloads(payloadsBeforeUsage), error, passedThrough: passThrough });
   return new Promise((resolve) => {
     relay.start({
-      payloads(batch) {
-        if (record.ttft_ms === null) record.ttft_ms = context.elapsedMs();
+      payloads(batch, raw) {
+        if (record.ttft_ms === null && batch.length > 0) record.ttft_ms = context.elapsedMs();
         let frames = '';
         for (const payload of batch) {
           const usageKey = usageKeyIndex(payload);
@@ -37,20 +44,24 @@ export function relayPayloads(context: RequestContext, writer: SseWriter, relay:
           if (withUsage) {
             usage = withUsage.usage!;
             relay.recordTokens((usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0));
-            if (!includeUsage) {
-              if (withUsage.choices.length === 0) continue;
-              delete withUsage.usage;
-              frames += `data: ${JSON.stringify(withUsage)}\n\n`;
-              continue;
-            }
-          } else if (usage === null) {
-            payloadsBeforeUsage.push(payload);
+            if (passThrough) continue;
+            if (withUsage.choices.length === 0) continue;
+            delete withUsage.usage;
+            frames += `data: ${JSON.stringify(withUsage)}\n\n`;
+            continue;
           }
-          frames += `data: ${includeUsage || usageKey === -1 ? payload : withoutNullUsage(payload, usageKey)}\n\n`;
+          if (usage === null) payloadsBeforeUsage.push(payload);
+          if (!passThrough) frames += `data: ${usageKey === -1 ? payload : withoutNullUsage(payload, usageKey)}\n\n`;
         }
+        if (passThrough) return raw.length === 0 || writer.writeFrames(raw, () => relay.resume());
         return frames === '' || writer.writeFrames(frames, () => relay.resume());
       },
-      end: () => resolve(outcome()),
+      end() {
+        // Ended here, in the same turn as the last read, so the last frames and the end of the
+        // response leave in one write. Passed through, the upstream's own [DONE] is already out.
+        writer.end(!passThrough);
+        resolve(outcome());
+      },
       error: (error) => resolve(outcome(error)),
     });
   });

@@ -28,8 +28,10 @@ export class OpenAIChunkStream implements RelayableChunkStream {
   private finished = false;
   private outcome: { error?: GatewayError } | undefined;
   private batch: string[] = [];
+  /** The bytes read since the last delivery. */
+  private raw: Buffer[] = [];
   /** Batches that arrived before a reader attached. */
-  private waiting: string[][] = [];
+  private waiting: Array<{ batch: string[]; raw: Buffer[] }> = [];
   private sink: PayloadSink | undefined;
   private cancelled = false;
 
@@ -48,6 +50,7 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     const decoder = new StringDecoder('utf8');
     body.subscribe({
       onData: (chunk) => {
+        this.raw.push(chunk);
         parser.feed(decoder.write(chunk));
         return this.deliver();
       },
@@ -84,11 +87,12 @@ export class OpenAIChunkStream implements RelayableChunkStream {
 
   /** Hands the chunks of this read on; false pauses the upstream. */
   private deliver(): boolean {
-    if (this.batch.length === 0) return true;
-    const batch = this.batch;
+    if (this.batch.length === 0 && this.raw.length === 0) return true;
+    const { batch, raw } = this;
     this.batch = [];
-    if (this.sink) return this.sink.payloads(batch);
-    this.waiting.push(batch);
+    this.raw = [];
+    if (this.sink) return this.sink.payloads(batch, raw);
+    this.waiting.push({ batch, raw });
     return true;
   }
 
@@ -119,7 +123,7 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     this.sink = sink;
     const waiting = this.waiting;
     this.waiting = [];
-    for (const batch of waiting) sink.payloads(batch);
+    for (const { batch, raw } of waiting) sink.payloads(batch, raw);
     if (this.outcome && !this.cancelled) this.finish(sink);
   }
 

@@ -115,6 +115,8 @@ async function pipeStream(gateway: Gateway, context: RequestContext, request: Ch
     record.error_code = 'stream_interrupted';
     record.error_message = `after first byte: ${gatewayError.message}`.slice(0, 500);
     gateway.logger.warn({ requestId: context.id, code: gatewayError.code }, 'upstream stream failed after the first byte');
+    // After passed-through bytes the upstream's last event may be cut short: close it first.
+    if (outcome.passedThrough) writer.writeFrames('\n\n', () => {});
     await writer.writeData(errorBody(gatewayError));
     writer.end(false);
   }
