@@ -58,9 +58,8 @@ export class SseWriter {
   writeFrames(frames: string | readonly Buffer[], onDrain: () => void): boolean {
     if (this.clientGone) return true;
     this.cork();
-    let flowing = true;
-    if (typeof frames === 'string') flowing = this.response.write(frames);
-    else for (const part of frames) flowing = this.response.write(part);
+    // One write for the whole batch: each write of a chunked response adds its own chunk header.
+    const flowing = this.response.write(typeof frames === 'string' || frames.length !== 1 ? joined(frames) : frames[0]!);
     if (flowing) return true;
     this.response.once('drain', onDrain);
     return false;
@@ -72,4 +71,8 @@ export class SseWriter {
     this.corked = false;
     this.response.end(withDone ? 'data: [DONE]\n\n' : undefined);
   }
+}
+
+function joined(frames: string | readonly Buffer[]): string | Buffer {
+  return typeof frames === 'string' ? frames : Buffer.concat(frames);
 }

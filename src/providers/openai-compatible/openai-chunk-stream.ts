@@ -4,6 +4,11 @@
  * write per read, without parsing them (chunk-payload.ts). Iterating parses them into chunks
  * for the consumers that need objects (cascades, tests).
  *
+ * undici hands the body over one HTTP chunk at a time, and an upstream sends each event as its
+ * own chunk, so one socket read brings a dozen calls. They are gathered and delivered once, in a
+ * microtask after undici has parsed the whole read: a delivery (and a client write) per event
+ * cost more than everything else a relayed stream does.
+ *
  * The first chunk is parsed and checked before `started` resolves, so an upstream that answers
  * 200 and then sends garbage fails over like one that answers 500.
  */
@@ -34,6 +39,13 @@ export class OpenAIChunkStream implements RelayableChunkStream {
   private waiting: Array<{ batch: string[]; raw: Buffer[] }> = [];
   private sink: PayloadSink | undefined;
   private cancelled = false;
+  private deliveryScheduled = false;
+  /** The sink asked to wait: the upstream is paused at its next chunk until `resume()`. */
+  private sinkFull = false;
+  private readonly deliverScheduled = (): void => {
+    this.deliveryScheduled = false;
+    this.deliver();
+  };
 
   constructor(
     private readonly body: UpstreamBody,
@@ -52,7 +64,11 @@ export class OpenAIChunkStream implements RelayableChunkStream {
       onData: (chunk) => {
         this.raw.push(chunk);
         parser.feed(decoder.write(chunk));
-        return this.deliver();
+        if (!this.deliveryScheduled) {
+          this.deliveryScheduled = true;
+          queueMicrotask(this.deliverScheduled);
+        }
+        return !this.sinkFull;
       },
       onEnd: () => {
         parser.feed(decoder.end());
@@ -85,15 +101,14 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     }
   }
 
-  /** Hands the chunks of this read on; false pauses the upstream. */
-  private deliver(): boolean {
-    if (this.batch.length === 0 && this.raw.length === 0) return true;
+  /** Hands on the chunks read since the last delivery. */
+  private deliver(): void {
+    if (this.batch.length === 0 && this.raw.length === 0) return;
     const { batch, raw } = this;
     this.batch = [];
     this.raw = [];
-    if (this.sink) return this.sink.payloads(batch, raw);
-    this.waiting.push({ batch, raw });
-    return true;
+    if (!this.sink) this.waiting.push({ batch, raw });
+    else if (!this.sink.payloads(batch, raw)) this.sinkFull = true;
   }
 
   private settle(error: GatewayError | undefined): void {
@@ -123,11 +138,12 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     this.sink = sink;
     const waiting = this.waiting;
     this.waiting = [];
-    for (const { batch, raw } of waiting) sink.payloads(batch, raw);
+    for (const { batch, raw } of waiting) if (!sink.payloads(batch, raw)) this.sinkFull = true;
     if (this.outcome && !this.cancelled) this.finish(sink);
   }
 
   resume(): void {
+    this.sinkFull = false;
     this.body.resume();
   }
 
