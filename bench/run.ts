@@ -7,6 +7,7 @@
  *   npm run bench                 full run, about 10 minutes
  *   npm run bench -- --quick      one round of 2 s runs, about 3 minutes
  *   npm run bench -- --targets direct,switchboard --scenarios json-c1,json-c32
+ *   npm run bench -- --node-flags=--max-semi-space-size=64   Node flags for Switchboard's process
  *
  * Runs on the compiled gateway (`npm run build` first; `npm run bench` does it).
  */
@@ -233,6 +234,7 @@ function parseOptions(argv: string[]): BenchOptions {
       generator: { type: 'string', default: 'auto' },
       workers: { type: 'string', default: '1' },
       'cpu-prof': { type: 'string' },
+      'node-flags': { type: 'string' },
     },
   });
   const quick = values.quick === true;
@@ -254,7 +256,10 @@ function parseOptions(argv: string[]): BenchOptions {
     install: values['no-install'] !== true,
     generator,
     switchboardWorkers: Number(values.workers),
-    switchboardNodeFlags: profileDirectory ? ['--cpu-prof', '--cpu-prof-dir', profileDirectory] : [],
+    switchboardNodeFlags: [
+      ...(values['node-flags']?.split(' ').filter(Boolean) ?? []),
+      ...(profileDirectory ? ['--cpu-prof', '--cpu-prof-dir', profileDirectory] : []),
+    ],
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     log: (line) => process.stdout.write(`${line}\n`),
   };
