@@ -14,6 +14,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
   readonly deployment: ProviderDeployment;
   private readonly baseUrl: string;
   private callHeaders: Record<string, string> | undefined;
+  private chatUrl: string | undefined;
 
   constructor(deployment: ProviderDeployment) {
     this.deployment = deployment;
@@ -54,7 +55,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   async chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion> {
     const send = this.sendOptions(options, this.buildChatBody(request, false));
-    const response = await sendUpstream(this.url('/chat/completions'), send);
+    this.chatUrl ??= this.url('/chat/completions');
+    const response = await sendUpstream(this.chatUrl, send);
     if (response.status >= 400) throw await mapOpenAIError(response, this.deployment.provider);
     const completion = await readJsonBody<ChatCompletion>(response, send);
     if (!completion || !Array.isArray(completion.choices)) {
@@ -65,7 +67,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   async streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<OpenAIChunkStream> {
     const send = this.sendOptions(options, this.buildChatBody(request, true));
-    const response = await sendUpstream(this.url('/chat/completions'), send);
+    this.chatUrl ??= this.url('/chat/completions');
+    const response = await sendUpstream(this.chatUrl, send);
     if (response.status >= 400) throw await mapOpenAIError(response, this.deployment.provider);
     return new OpenAIChunkStream(response.body, send);
   }
