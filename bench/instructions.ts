@@ -18,10 +18,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RequestDriver } from './lib/request-driver.js';
 import { requestBody } from './run.js';
 import { REPO_ROOT, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
 
@@ -42,27 +42,7 @@ if (spawnSync('valgrind', ['--version']).error) {
 const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const concurrency = Number(values.concurrency);
-const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-
-function send(url: URL, headers: Record<string, string>, body: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const outgoing = request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.on('data', () => {});
-      response.on('end', () => (response.statusCode === 200 ? resolvePromise() : reject(new Error(`HTTP ${response.statusCode}`))));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-async function drive(url: URL, headers: Record<string, string>, body: string, count: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < count) await send(url, headers, body);
-    }),
-  );
-}
+const driver = new RequestDriver(concurrency);
 
 function callgrindControl(pid: number, flag: string): void {
   execFileSync('callgrind_control', [flag, String(pid)], { stdio: 'ignore' });
@@ -113,10 +93,10 @@ try {
       const counts: Counted[] = [];
       for (const mode of ['json', 'stream'] as const) {
         const body = requestBody(target.model, mode);
-        await drive(url, target.headers, body, warmup);
+        await driver.drive(url, target.headers, body, warmup);
         const before = new Set(readdirSync(directory));
         callgrindControl(target.pid!, '--instr=on');
-        await drive(url, target.headers, body, requests);
+        await driver.drive(url, target.headers, body, requests);
         callgrindControl(target.pid!, '--instr=off');
         callgrindControl(target.pid!, '--dump');
         await new Promise((done) => setTimeout(done, 500));
@@ -132,7 +112,7 @@ try {
   }
 } finally {
   await fake.stop();
-  agent.destroy();
+  driver.close();
 }
 process.stdout.write(
   `\n| target | JSON: instructions/request without JIT compiling | JSON: all | stream (20 chunks): without JIT compiling | stream: all |\n|---|--:|--:|--:|--:|\n${rows.join('\n')}\n\n` +

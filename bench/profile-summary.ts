@@ -18,13 +18,22 @@ interface Profile {
   timeDeltas: number[];
 }
 
-function shortFile(url: string): string {
+export function shortFile(url: string): string {
   return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/dist\//, 'dist/');
 }
 
-function label(frame: ProfileNode['callFrame']): string {
+export function label(frame: ProfileNode['callFrame']): string {
   const file = shortFile(frame.url);
   return `${frame.functionName || '(anonymous)'} ${file ? `${file}:${frame.lineNumber + 1}` : ''}`.trim();
+}
+
+/** The package, the folder of dist/, Node's internals, or a V8 pseudo-frame such as (garbage collector). */
+export function areaOf(frame: ProfileNode['callFrame']): string {
+  const file = shortFile(frame.url);
+  if (file.startsWith('node_modules/')) return file.split('/').slice(0, file.startsWith('node_modules/@') ? 3 : 2).join('/');
+  if (file.startsWith('dist/')) return file.split('/').slice(0, 2).join('/');
+  if (file.startsWith('node:')) return 'node: internals';
+  return frame.functionName.startsWith('(') ? frame.functionName : 'other';
 }
 
 export function summarise(profile: Profile, top = 30): string {
@@ -36,10 +45,9 @@ export function summarise(profile: Profile, top = 30): string {
   const byArea = new Map<string, number>();
   for (const [id, micros] of selfMicros) {
     const frame = byId.get(id)!.callFrame;
-    const file = shortFile(frame.url);
     const name = label(frame);
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
-    const area = file.startsWith('node_modules/') ? file.split('/').slice(0, file.startsWith('node_modules/@') ? 3 : 2).join('/') : file.startsWith('dist/') ? file.split('/').slice(0, 2).join('/') : file.startsWith('node:') ? 'node: internals' : frame.functionName.startsWith('(') ? frame.functionName : 'other';
+    const area = areaOf(frame);
     byArea.set(area, (byArea.get(area) ?? 0) + micros);
   }
   // Inclusive time: a function's own samples plus everything it called (counted once per stack).
