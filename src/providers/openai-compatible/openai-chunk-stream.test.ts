@@ -80,4 +80,26 @@ describe('OpenAIChunkStream', () => {
     await Promise.resolve();
     expect(received.map((payload) => JSON.parse(payload).choices[0].delta.content)).toEqual(['w0', 'w1', 'w2']);
   });
+
+  it('tells the relay nothing more once cancelled, not even the rest of a read already taken in', async () => {
+    const { exchange } = startedExchange();
+    const stream = new OpenAIChunkStream(exchange, options);
+    const received: string[] = [];
+    let ended = false;
+    stream.relay({
+      payloads: (batch) => {
+        received.push(...batch);
+        return true;
+      },
+      end: () => (ended = true),
+      error: () => (ended = true),
+    });
+    exchange.onData(event(0));
+    await Promise.resolve();
+    exchange.onData(event(1));
+    stream.cancel();
+    await Promise.resolve();
+    expect(received).toHaveLength(1);
+    expect(ended).toBe(false);
+  });
 });

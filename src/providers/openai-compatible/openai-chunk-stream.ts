@@ -103,7 +103,8 @@ export class OpenAIChunkStream implements RelayableChunkStream {
 
   /** Hands on the chunks read since the last delivery. */
   private deliver(): void {
-    if (this.batch.length === 0 && this.raw.length === 0) return;
+    // After cancel() the sink hears nothing more, even from a delivery already scheduled.
+    if (this.cancelled || (this.batch.length === 0 && this.raw.length === 0)) return;
     const { batch, raw } = this;
     this.batch = [];
     this.raw = [];
