@@ -6,8 +6,8 @@
  *
  * undici hands the body over one HTTP chunk at a time, and an upstream sends each event as its
  * own chunk, so one socket read brings a dozen calls. They are gathered and delivered once, in a
- * microtask after undici has parsed the whole read: a delivery (and a client write) per event
- * cost more than everything else a relayed stream does.
+ * microtask after undici has parsed the whole read: a delivery and a chunked client write per
+ * event cost about a sixth of a relayed stream's CPU.
  *
  * The first chunk is parsed and checked before `started` resolves, so an upstream that answers
  * 200 and then sends garbage fails over like one that answers 500.
