@@ -59,7 +59,7 @@ export class SseWriter {
     if (this.clientGone) return true;
     this.cork();
     // One write for the whole batch: each write of a chunked response adds its own chunk header.
-    const flowing = this.response.write(typeof frames === 'string' || frames.length !== 1 ? joined(frames) : frames[0]!);
+    const flowing = this.response.write(typeof frames === 'string' ? frames : frames.length === 1 ? frames[0]! : Buffer.concat(frames));
     if (flowing) return true;
     this.response.once('drain', onDrain);
     return false;
@@ -71,8 +71,4 @@ export class SseWriter {
     this.corked = false;
     this.response.end(withDone ? 'data: [DONE]\n\n' : undefined);
   }
-}
-
-function joined(frames: string | readonly Buffer[]): string | Buffer {
-  return typeof frames === 'string' ? frames : Buffer.concat(frames);
 }

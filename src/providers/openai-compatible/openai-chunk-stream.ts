@@ -39,13 +39,9 @@ export class OpenAIChunkStream implements RelayableChunkStream {
   private waiting: Array<{ batch: string[]; raw: Buffer[] }> = [];
   private sink: PayloadSink | undefined;
   private cancelled = false;
-  private deliveryScheduled = false;
   /** The sink asked to wait: the upstream is paused at its next chunk until `resume()`. */
   private sinkFull = false;
-  private readonly deliverScheduled = (): void => {
-    this.deliveryScheduled = false;
-    this.deliver();
-  };
+  private readonly deliverLater = (): void => this.deliver();
 
   constructor(
     private readonly body: UpstreamBody,
@@ -62,12 +58,9 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     const decoder = new StringDecoder('utf8');
     body.subscribe({
       onData: (chunk) => {
-        this.raw.push(chunk);
+        // The first chunk since the last delivery schedules the next one.
+        if (this.raw.push(chunk) === 1) queueMicrotask(this.deliverLater);
         parser.feed(decoder.write(chunk));
-        if (!this.deliveryScheduled) {
-          this.deliveryScheduled = true;
-          queueMicrotask(this.deliverScheduled);
-        }
         return !this.sinkFull;
       },
       onEnd: () => {
@@ -108,8 +101,12 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     const { batch, raw } = this;
     this.batch = [];
     this.raw = [];
-    if (!this.sink) this.waiting.push({ batch, raw });
-    else if (!this.sink.payloads(batch, raw)) this.sinkFull = true;
+    if (this.sink) this.handOn(this.sink, batch, raw);
+    else this.waiting.push({ batch, raw });
+  }
+
+  private handOn(sink: PayloadSink, batch: string[], raw: Buffer[]): void {
+    if (!sink.payloads(batch, raw)) this.sinkFull = true;
   }
 
   private settle(error: GatewayError | undefined): void {
@@ -139,7 +136,7 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     this.sink = sink;
     const waiting = this.waiting;
     this.waiting = [];
-    for (const { batch, raw } of waiting) if (!sink.payloads(batch, raw)) this.sinkFull = true;
+    for (const { batch, raw } of waiting) this.handOn(sink, batch, raw);
     if (this.outcome && !this.cancelled) this.finish(sink);
   }
 

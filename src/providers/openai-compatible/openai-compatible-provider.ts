@@ -14,11 +14,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
   readonly deployment: ProviderDeployment;
   private readonly baseUrl: string;
   private callHeaders: Record<string, string> | undefined;
-  private chatUrl: string | undefined;
+  private readonly chatCompletionsUrl: string;
 
   constructor(deployment: ProviderDeployment) {
     this.deployment = deployment;
     this.baseUrl = deployment.baseUrl.replace(/\/+$/, '');
+    this.chatCompletionsUrl = this.url('/chat/completions');
   }
 
   /** Headers for every call; Azure-style deployments override this to send `api-key`. */
@@ -55,8 +56,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   async chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion> {
     const send = this.sendOptions(options, this.buildChatBody(request, false));
-    this.chatUrl ??= this.url('/chat/completions');
-    const response = await sendUpstream(this.chatUrl, send);
+    const response = await sendUpstream(this.chatCompletionsUrl, send);
     if (response.status >= 400) throw await mapOpenAIError(response, this.deployment.provider);
     const completion = await readJsonBody<ChatCompletion>(response, send);
     if (!completion || !Array.isArray(completion.choices)) {
@@ -67,8 +67,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   async streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<OpenAIChunkStream> {
     const send = this.sendOptions(options, this.buildChatBody(request, true));
-    this.chatUrl ??= this.url('/chat/completions');
-    const response = await sendUpstream(this.chatUrl, send);
+    const response = await sendUpstream(this.chatCompletionsUrl, send);
     if (response.status >= 400) throw await mapOpenAIError(response, this.deployment.provider);
     return new OpenAIChunkStream(response.body, send);
   }
