@@ -64,14 +64,13 @@ function rows(map: Map<string, number>, total: number, count: number): string[] 
     .map(([name, bytes]) => `| ${name} | ${Math.round(bytes / requests).toLocaleString('en-US')} | ${((bytes / total) * 100).toFixed(1)}% |`);
 }
 
+/** The sampler publishes its files by renaming them into place, so one that exists is whole. */
 async function waitFor(path: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`no allocation profile at ${path}`);
-    await new Promise((done) => setTimeout(done, 100));
+    if (Date.now() > deadline) throw new Error(`the allocation sampler did not write ${path}`);
+    await new Promise((done) => setTimeout(done, 50));
   }
-  // Written in one writeFileSync; give it a moment to finish.
-  await new Promise((done) => setTimeout(done, 300));
 }
 
 const fake = await startFakeUpstreamProcess();
@@ -81,14 +80,12 @@ try {
   for (const name of values.targets!.split(',') as TargetName[]) {
     const directory = mkdtempSync(join(tmpdir(), 'switchboard-allocations-'));
     const profilePath = join(directory, 'allocations.heapprofile');
-    // The target inherits these; the fake upstream, started before, does not.
-    const previousOptions = process.env.NODE_OPTIONS;
-    process.env.NODE_OPTIONS = `${previousOptions ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim();
-    process.env.SWITCHBOARD_ALLOCATION_PROFILE = profilePath;
-    const started = await startTarget(name, { fakePort: fake.port, workDirectory: directory, install: false });
-    process.env.NODE_OPTIONS = previousOptions;
-    if (previousOptions === undefined) delete process.env.NODE_OPTIONS;
-    delete process.env.SWITCHBOARD_ALLOCATION_PROFILE;
+    const started = await startTarget(name, {
+      fakePort: fake.port,
+      workDirectory: directory,
+      install: false,
+      environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath },
+    });
     if ('skipped' in started) {
       summary.push(`| ${name} | skipped: ${started.skipped} |`);
       continue;
@@ -99,7 +96,7 @@ try {
       const body = requestBody(target.model, mode);
       await driver.drive(url, target.headers, body, Number(values.warmup));
       process.kill(target.pid!, 'SIGUSR2');
-      await new Promise((done) => setTimeout(done, 300));
+      await waitFor(`${profilePath}.started`, 30_000);
       await driver.drive(url, target.headers, body, requests);
       process.kill(target.pid!, 'SIGUSR2');
       await waitFor(profilePath, 30_000);

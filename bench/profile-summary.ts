@@ -18,7 +18,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-export function shortFile(url: string): string {
+function shortFile(url: string): string {
   return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/dist\//, 'dist/');
 }
 

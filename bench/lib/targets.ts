@@ -45,6 +45,8 @@ export interface TargetOptions {
   switchboardNodeFlags?: string[];
   /** A command Node targets run under, such as valgrind (bench/instructions.ts). */
   wrapper?: string[];
+  /** Extra environment for Node targets, such as a NODE_OPTIONS preload (bench/allocations.ts). */
+  environment?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -65,9 +67,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   }
 }
 
-function startNode(options: TargetOptions, args: string[], spawnOptions: Parameters<typeof startService>[2]): Service {
+function startNode(options: TargetOptions, args: string[], spawnOptions: NonNullable<Parameters<typeof startService>[2]>): Service {
   const [command = process.execPath, ...prefix] = options.wrapper ?? [];
-  return startService(command, options.wrapper ? [...prefix, process.execPath, ...args] : args, spawnOptions);
+  const env = options.environment ? { ...spawnOptions.env, ...options.environment } : spawnOptions.env;
+  return startService(command, options.wrapper ? [...prefix, process.execPath, ...args] : args, { ...spawnOptions, env });
 }
 
 async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
