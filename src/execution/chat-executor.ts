@@ -9,6 +9,7 @@ import type { Call, Dispatched, Dispatcher, DispatchContext } from '../reliabili
 import { completionText, priceCall, recordAttemptCost, type CallCost } from './priced-call.js';
 import { peekFirst } from './peek-first.js';
 import { isRelayable, type ChunkStream, type PayloadSink, type RelayableChunkStream } from '../providers/chunk-stream.js';
+import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 
 export interface CompletedCall {
   completion: ChatCompletion;
@@ -40,6 +41,15 @@ export class ChatExecutor {
     readonly registry: ModelRegistry,
     readonly dispatcher: Dispatcher,
   ) {}
+
+  /**
+   * Runs a request on one model as the client asked: streamed or whole. This is the one place
+   * where the two fork; routes call it for the answer they decided on.
+   */
+  async execute(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext, headers: Record<string, string> = {}): Promise<ChatOutcome> {
+    if (request.stream) return { kind: 'stream', stream: await this.stream(model, request, context), extraCost: 0, headers };
+    return { kind: 'completed', call: await this.complete(model, request, context), extraCost: 0, headers };
+  }
 
   /** Any other call (embeddings) through the same reliability layer. */
   dispatch<T>(model: ResolvedModel, context: DispatchContext, call: Call<T>): Promise<Dispatched<T>> {

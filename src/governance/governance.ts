@@ -8,14 +8,16 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
 import { NotFoundError } from '../errors/index.js';
 import type { ModelRegistry } from '../models/model-registry.js';
-import type { ChatCompletionRequest } from '../protocol/chat-types.js';
+import type { RequestScope } from '../pipeline/request-scope.js';
+import type { ChatCompletionRequest, EmbeddingsRequest } from '../protocol/chat-types.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { RequestLogStore } from '../storage/request-log-store.js';
-import type { RequestRecord } from '../storage/request-record.js';
-import { admitChatRequest, type Admission, type AdmissionServices } from './admission.js';
+import type { Admission, AdmissionServices } from './admission/admission.js';
+import { admitChat, type ChatAdmission } from './admission/admit-chat.js';
+import { admitEmbeddings } from './admission/admit-embeddings.js';
 import type { CounterStore } from './counters/counter-store.js';
 import { MemoryCounterStore } from './counters/memory-counter-store.js';
-import { authenticate, digest, type Principal } from './keys/authenticate.js';
+import { authenticate, digest } from './keys/authenticate.js';
 import type { KeyStore } from './keys/key-store.js';
 import { openKeyStore } from './keys/open-key-store.js';
 import { hashKey, newVirtualKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
@@ -32,10 +34,7 @@ export interface GovernanceOptions {
   counters?: CounterStore;
 }
 
-const ANONYMOUS: Principal = { kind: 'anonymous' };
-
 export class Governance {
-  private readonly principals = new WeakMap<object, Principal>();
   private readonly keyCache = new Map<string, { key: VirtualKey | undefined; until: number }>();
   private readonly services: AdmissionServices;
 
@@ -68,22 +67,29 @@ export class Governance {
   }
 
   /**
-   * Identifies the caller of any request (throws 401/403), remembers it for `admit`, and puts
-   * the key and team in the request record.
+   * Identifies the caller of any request (throws 401/403), sets it on the scope for admission,
+   * and puts the key and team in the request record.
    */
-  async authenticate(context: { path: string; request: { headers: import('node:http').IncomingHttpHeaders }; record: RequestRecord }): Promise<void> {
-    const principal = await authenticate({ adminKeyDigest: this.adminKeyDigest, findKey: (secret) => this.findKey(secret) }, context.path, context.request.headers);
-    this.principals.set(context, principal);
+  async authenticate(scope: RequestScope, path: string): Promise<void> {
+    const principal = await authenticate({ adminKeyDigest: this.adminKeyDigest, findKey: (secret) => this.findKey(secret) }, path, scope.httpHeaders);
+    scope.principal = principal;
     if (principal.kind === 'virtual-key') {
-      context.record.key_id = principal.key.id;
-      context.record.team = principal.key.team ?? null;
+      scope.record.key_id = principal.key.id;
+      scope.record.team = principal.key.team ?? null;
     }
   }
 
-  /** Admits a chat request (scope, degradation, rate limit, budget reservation); see admission.ts. */
-  async admit(context: { record: RequestRecord; headers: Record<string, string> }, request: ChatCompletionRequest): Promise<Admission> {
-    const admission = await admitChatRequest(this.services, this.principals.get(context) ?? ANONYMOUS, request, context.record);
-    Object.assign(context.headers, admission.headers);
+  /** Admits a chat request (scope, degradation, rate limit, budget reservation); see admission/. */
+  async admitChat(scope: RequestScope, request: ChatCompletionRequest): Promise<ChatAdmission> {
+    const admission = await admitChat(this.services, scope.principal, request, scope.record);
+    Object.assign(scope.headers, admission.headers);
+    return admission;
+  }
+
+  /** Admits an embeddings request under the same limits as chat. */
+  async admitEmbeddings(scope: RequestScope, request: EmbeddingsRequest): Promise<Admission> {
+    const admission = await admitEmbeddings(this.services, scope.principal, request);
+    Object.assign(scope.headers, admission.headers);
     return admission;
   }
 

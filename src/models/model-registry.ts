@@ -4,6 +4,7 @@
  */
 import type { GatewayConfig, ModelConfig } from '../config/schema.js';
 import { ConfigError } from '../config/config-error.js';
+import { knownOutputLimit } from '../cost/output-limits.js';
 import { lookupPrice, type ModelPrice } from '../cost/price-catalog.js';
 import { createProvider, DEFAULT_BASE_URLS } from '../providers/create-provider.js';
 import type { ChatProvider, ProviderDeployment } from '../providers/provider.js';
@@ -17,6 +18,11 @@ export interface ResolvedDeployment {
   weight: number;
   rpm: number | undefined;
   tpm: number | undefined;
+  /**
+   * The most output one call to this deployment can produce when the request sets no cap: what
+   * the provider sends by default, else the model's documented limit; undefined when unknown.
+   */
+  outputCeiling: number | undefined;
 }
 
 export interface ResolvedModel {
@@ -78,14 +84,16 @@ function resolveModel(model: ModelConfig): ResolvedModel {
       headers: upstream.headers,
       apiVersion: upstream.api_version,
     };
+    const provider = createProvider(info);
     return {
       id: info.id,
-      provider: createProvider(info),
+      provider,
       info,
       price: model.price ?? lookupPrice(info.model) ?? lookupPrice(model.name),
       weight: upstream.weight,
       rpm: upstream.rpm,
       tpm: upstream.tpm,
+      outputCeiling: provider.defaultOutputCeiling ?? knownOutputLimit(info.model) ?? knownOutputLimit(model.name),
     };
   });
   return {

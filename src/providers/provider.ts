@@ -46,6 +46,11 @@ export interface ProviderDeployment {
 
 export interface ChatProvider {
   readonly deployment: ProviderDeployment;
+  /**
+   * The `max_tokens` this provider sends when a request sets none (Anthropic requires one);
+   * undefined when the upstream's own default applies. Budgets reserve up to it.
+   */
+  readonly defaultOutputCeiling?: number;
   /** One call, one OpenAI-shaped completion. `request.model` is ignored: the deployment's model is used. */
   chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion>;
   /**

@@ -4,8 +4,9 @@
  */
 import { ConfigError } from '../config/config-error.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
+import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 import type { ChatCompletionRequest } from '../protocol/chat-types.js';
-import type { RouteResult, RouteRunContext } from './route.js';
+import type { RouteRunContext } from './route.js';
 
 export interface RouteDecision {
   /** The configured model that answers. */
@@ -29,11 +30,8 @@ export function describeDecision(context: RouteRunContext, routeName: string, st
 }
 
 /** Runs the request on the decided model, streaming or not, as the client asked. */
-export async function runDecision(request: ChatCompletionRequest, context: RouteRunContext, headers: Record<string, string>, decision: RouteDecision): Promise<RouteResult> {
-  if (request.stream) {
-    return { kind: 'stream', stream: await context.executor.stream(decision.model, request, context.dispatch), extraCost: 0, headers };
-  }
-  return { kind: 'completed', call: await context.executor.complete(decision.model, request, context.dispatch), extraCost: 0, headers };
+export function runDecision(request: ChatCompletionRequest, context: RouteRunContext, headers: Record<string, string>, decision: RouteDecision): Promise<ChatOutcome> {
+  return context.executor.execute(decision.model, request, context.dispatch, headers);
 }
 
 /** Looks up a model a route names, failing at startup (not per request) when it is missing. */

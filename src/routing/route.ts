@@ -1,10 +1,13 @@
 /**
  * The contract of a route: a name clients send as `model` that runs a strategy to decide which
- * configured model answers. Simple strategies pick one model; cascade and pipeline make
- * several calls. Either way the route fills in the record's route fields.
+ * configured model answers. Simple strategies decide on one model and hand it to the executor;
+ * cascade and pipeline make several calls. Either way the route fills in the record's route
+ * fields, and says up front which calls it may make, so admission can reserve their cost.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ChatExecutor, CompletedCall, StartedStream } from '../execution/chat-executor.js';
+import type { ChatExecutor } from '../execution/chat-executor.js';
+import type { ResolvedModel } from '../models/model-registry.js';
+import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 import type { ChatCompletionRequest } from '../protocol/chat-types.js';
 import type { DispatchContext } from '../reliability/dispatcher.js';
 import type { RequestRecord } from '../storage/request-record.js';
@@ -16,9 +19,17 @@ export interface RouteRunContext {
   httpHeaders: IncomingHttpHeaders;
 }
 
-export type RouteResult =
-  | { kind: 'completed'; call: CompletedCall; extraCost: number; headers: Record<string, string> }
-  | { kind: 'stream'; stream: StartedStream; extraCost: number; headers: Record<string, string> };
+/**
+ * One upstream call a route may make, and the models that may serve it. Admission reserves,
+ * for each step, the most the priciest of them could cost (fallbacks included).
+ */
+export interface CallStep {
+  models: readonly ResolvedModel[];
+  /** The call's own output cap (a classifier's 10 tokens); otherwise the request's. */
+  maxOutputTokens?: number;
+  /** The call's prompt carries the previous step's answer (a verifier, a refiner). */
+  includesPreviousAnswer?: boolean;
+}
 
 export interface Route {
   readonly name: string;
@@ -26,5 +37,7 @@ export interface Route {
   /** The cheap and the flagship model of this route, when it has them (degradation, savings). */
   readonly weakModel?: string;
   readonly strongModel?: string;
-  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<RouteResult>;
+  /** Every call a request on this route may make, in order. */
+  readonly callPlan: readonly CallStep[];
+  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome>;
 }

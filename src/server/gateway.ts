@@ -1,6 +1,7 @@
 /**
- * The gateway process: one node:http server, a fixed route table, and the services handlers
- * share. `createGateway` wires them; `close` drains in-flight requests and flushes the log.
+ * The gateway process: one node:http server, its route table, the request pipelines and the
+ * services they share. `createGateway` wires them; `close` drains in-flight requests and
+ * flushes the log.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,12 +15,10 @@ import type { RequestLogStore } from '../storage/request-log-store.js';
 import { RequestLogWriter } from '../storage/request-log-writer.js';
 import { RouteTable } from '../routing/route-table.js';
 import { Governance } from '../governance/governance.js';
-import { registerKeyHandlers } from '../governance/admin/key-handlers.js';
+import { buildPipelines, type Pipelines } from '../pipeline/pipelines.js';
 import { handleHttpRequest } from './http-handler.js';
-import { registerHandler } from './route-handlers.js';
-import { handleDeploymentHealth } from './handlers/deployment-health.js';
-
-registerHandler('GET', '/api/health/deployments', handleDeploymentHealth);
+import type { HttpRoutes } from './http-routes.js';
+import { gatewayRoutes } from './routes.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -40,6 +39,9 @@ export interface Gateway {
   readonly logWriter: RequestLogWriter;
   /** Keys, budgets, rate limits and degradation (src/governance). */
   readonly governance: Governance;
+  /** The request pipelines every surface runs (src/pipeline). */
+  readonly pipelines: Pipelines;
+  readonly httpRoutes: HttpRoutes;
   readonly server: Server;
   /** Requests (streams included) that have started and not finished. */
   inFlight: number;
@@ -67,10 +69,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const governance = await Governance.create({ config, store, registry, routes, logger });
-  registerKeyHandlers();
+  const pipelines = buildPipelines({ config, registry, routes, executor, governance, logger });
   const server = createServer({ keepAliveTimeout: 65_000 });
   const gateway: Gateway = {
-    config, logger, registry, routes, executor, store, logWriter, governance, server,
+    config, logger, registry, routes, executor, store, logWriter, governance, pipelines, server,
+    httpRoutes: gatewayRoutes(),
     inFlight: 0,
     draining: false,
     listen(port = config.server.port, host = config.server.host) {

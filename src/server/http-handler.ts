@@ -1,13 +1,15 @@
 /**
- * Every HTTP request enters here: find the handler, run it, and turn any error into the one
- * OpenAI-style error response. Requests under /v1 are always written to the request log.
+ * Every HTTP request enters here: find the route, authenticate the caller (the pipeline's first
+ * stage, shared with the admin API), run the handler, and turn any error into the one error
+ * response, in the surface's format. Then the log step: finish hooks (settlement, shadow…)
+ * run, and a model request's record goes to the request log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MethodNotAllowedError, NotFoundError } from '../errors/index.js';
+import { logRequest } from '../storage/log-request.js';
 import type { Gateway } from './gateway.js';
 import { toGatewayError, writeError } from './error-response.js';
 import { RequestContext } from './request-context.js';
-import { findHandler } from './route-handlers.js';
 
 export async function handleHttpRequest(gateway: Gateway, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = request.url ?? '/';
@@ -15,16 +17,20 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
   const context = new RequestContext(request, response, path, query);
-  // Every model call (and every failed attempt at one) is logged; admin reads and health are not.
-  const logged = !path.startsWith('/api/') && path !== '/health';
+  const match = gateway.httpRoutes.find(request.method ?? 'GET', path);
+  const entry = typeof match === 'object' ? match.entry : undefined;
+  // Only requests that reached a model API as a known caller become log rows: unknown paths and
+  // failed authentication would otherwise let anyone fill the log.
+  let logged = false;
   gateway.inFlight++;
   try {
     if (gateway.draining) response.setHeader('connection', 'close');
-    const match = findHandler(request.method ?? 'GET', path);
     if (match === 'method-not-allowed') throw new MethodNotAllowedError(request.method ?? '', path);
     if (!match) throw new NotFoundError(`Unknown path ${request.method} ${path}.`);
-    await gateway.governance.authenticate(context);
-    await match(gateway, context);
+    context.params = match.params;
+    await gateway.governance.authenticate(context, path);
+    logged = match.entry.logged;
+    await match.entry.handler(gateway, context);
   } catch (error) {
     const gatewayError = toGatewayError(error);
     if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
@@ -33,12 +39,10 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
     context.record.status = gatewayError.status;
     context.record.error_code = gatewayError.code;
     context.record.error_message = gatewayError.message.slice(0, 500);
-    writeError(response, gatewayError, context.headers);
+    (entry?.writeError ?? writeError)(response, gatewayError, context.headers);
   } finally {
+    // Counted in flight until its record is enqueued: shutdown flushes the log once none is.
+    await logRequest(gateway, context, logged);
     gateway.inFlight--;
-    if (logged) {
-      context.record.latency_ms = context.elapsedMs();
-      gateway.logWriter.enqueue(context.record);
-    }
   }
 }

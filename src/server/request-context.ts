@@ -1,21 +1,14 @@
 /**
- * Per-request state: the id, the clock, the log record being filled in, and a signal that
- * fires when the client goes away so upstream calls are cancelled with it.
+ * An HTTP request's scope: the pipeline's per-request state (request-scope.ts) plus the
+ * node:http request and response, the path, its parameters and the query.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ClientSignal } from '../reliability/cancel-signal.js';
-import { newRequestId } from './request-id.js';
+import { RequestScope } from '../pipeline/request-scope.js';
 import { jsonTextOf } from '../protocol/raw-json.js';
-import { emptyRecord, type RequestRecord } from '../storage/request-record.js';
 
-export class RequestContext {
-  readonly id = newRequestId();
-  readonly started = performance.now();
-  readonly record: RequestRecord;
-  /** Aborted when the client disconnects before the response is complete. */
-  readonly signal = new ClientSignal();
-  /** Headers every response of this request carries. */
-  readonly headers: Record<string, string>;
+export class RequestContext extends RequestScope {
+  /** Named segments of a parameterised path (`/v1/models/{id}` → `{ id }`). */
+  params: Record<string, string> = {};
 
   constructor(
     readonly request: IncomingMessage,
@@ -23,15 +16,10 @@ export class RequestContext {
     readonly path: string,
     readonly query: URLSearchParams,
   ) {
-    this.record = emptyRecord(this.id, path);
-    this.headers = { 'x-request-id': this.id };
+    super(path, request.headers);
     response.once('close', () => {
       if (!response.writableFinished) this.signal.abort();
     });
-  }
-
-  elapsedMs(): number {
-    return Math.round((performance.now() - this.started) * 100) / 100;
   }
 
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {

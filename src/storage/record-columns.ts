@@ -12,7 +12,17 @@ export const RECORD_COLUMNS = [
   'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
   'cost_usd', 'cost_estimated', 'baseline_cost_usd', 'latency_ms', 'ttft_ms', 'streamed',
   'attempts', 'key_id', 'team', 'end_user', 'degradation', 'metadata', 'request_body', 'response_body',
+  'surface',
 ] as const;
+
+/**
+ * Columns added after a table was first created, with their SQL type (the same in SQLite and
+ * PostgreSQL). Each store adds the ones an existing table lacks when it opens, so upgrading
+ * keeps old rows; a new column goes here and in `RECORD_COLUMNS`, not in the CREATE TABLE.
+ */
+export const ADDED_COLUMNS: ReadonlyArray<{ name: (typeof RECORD_COLUMNS)[number]; type: 'TEXT' | 'REAL' | 'INTEGER' }> = [
+  { name: 'surface', type: 'TEXT' },
+];
 
 /** The column each spend grouping reads. Fixed strings: never built from user input. */
 export const GROUP_COLUMNS: Record<SpendGroup, string> = {
@@ -71,6 +81,7 @@ export function rowValuesFromRecord(record: RequestRecord, options: { booleansAs
     record.latency_ms, record.ttft_ms, integers ? (record.streamed ? 1 : 0) : record.streamed,
     JSON.stringify(record.attempts), record.key_id, record.team, record.end_user, record.degradation,
     record.metadata ? JSON.stringify(record.metadata) : null, record.request_body, record.response_body,
+    record.surface,
   ];
 }
 

@@ -62,6 +62,8 @@ export interface RequestRecord {
   metadata: Record<string, string> | null;
   request_body: string | null;
   response_body: string | null;
+  /** The API the request came in on: `chat-completions`, `messages`, `responses`, `embeddings`, `batch`. */
+  surface: string | null;
 }
 
 export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()): RequestRecord {
@@ -99,5 +101,6 @@ export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()
     metadata: null,
     request_body: null,
     response_body: null,
+    surface: null,
   };
 }

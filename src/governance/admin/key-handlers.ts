@@ -13,15 +13,16 @@ import { formatPath } from '../../protocol/chat-request-schema.js';
 import { readJson } from '../../server/read-body.js';
 import type { Gateway } from '../../server/gateway.js';
 import type { RequestContext } from '../../server/request-context.js';
-import { registerHandler } from '../../server/route-handlers.js';
+import type { HttpRoutes } from '../../server/http-routes.js';
 import { describeKey, keySettingsSchema, keyUpdateSchema } from '../keys/virtual-key.js';
 
-export function registerKeyHandlers(): void {
-  registerHandler('POST', '/api/keys', createKey);
-  registerHandler('GET', '/api/keys', listKeys);
-  registerHandler('GET', '/api/keys/info', keyInfo);
-  registerHandler('POST', '/api/keys/update', updateKey);
-  registerHandler('POST', '/api/keys/revoke', revokeKey);
+export function addKeyRoutes(routes: HttpRoutes): void {
+  routes
+    .add('POST', '/api/keys', createKey)
+    .add('GET', '/api/keys', listKeys)
+    .add('GET', '/api/keys/info', keyInfo)
+    .add('POST', '/api/keys/update', updateKey)
+    .add('POST', '/api/keys/revoke', revokeKey);
 }
 
 async function createKey(gateway: Gateway, context: RequestContext): Promise<void> {

@@ -10,6 +10,7 @@ import { parseEventJson, readServerSentEvents } from '../shared/sse-parser.js';
 import type { AnthropicResponse, AnthropicStreamEvent } from './anthropic-types.js';
 import { mapAnthropicError } from './error-mapping.js';
 import { buildAnthropicRequest } from './request-mapping.js';
+import { defaultMaxTokens } from './output-limits.js';
 import { mapAnthropicResponse } from './response-mapping.js';
 import { AnthropicStreamMapper } from './stream-mapping.js';
 import { isJsonMode } from './tool-mapping.js';
@@ -20,10 +21,12 @@ export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
 export class AnthropicProvider implements ChatProvider {
   readonly deployment: ProviderDeployment;
+  readonly defaultOutputCeiling: number;
   private readonly messagesUrl: string;
 
   constructor(deployment: ProviderDeployment) {
     this.deployment = deployment;
+    this.defaultOutputCeiling = defaultMaxTokens(deployment.model);
     // Same meaning as the official SDK's baseURL: the host, without `/v1`.
     this.messagesUrl = `${(deployment.baseUrl || ANTHROPIC_BASE_URL).replace(/\/+$/, '')}/v1/messages`;
   }

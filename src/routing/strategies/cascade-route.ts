@@ -8,12 +8,14 @@ import type { CompletedCall } from '../../execution/chat-executor.js';
 import type { ModelRegistry, ResolvedModel } from '../../models/model-registry.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import { GatewayError } from '../../errors/index.js';
-import type { Route, RouteResult, RouteRunContext } from '../route.js';
+import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
+import type { CallStep, Route, RouteRunContext } from '../route.js';
 import { describeDecision, requireModel } from '../route-decision.js';
 import type { RouteConfigOf } from '../route-schema.js';
 import { checkAnswer } from './answer-checks.js';
 import { lastUserText } from './conversation-text.js';
 
+const VERIFIER_MAX_TOKENS = 3;
 const DEFAULT_VERIFIER_INSTRUCTION =
   'You check answers written by another assistant. Reply with exactly YES if the answer is correct, complete and responsive to the request, otherwise reply with exactly NO.';
 
@@ -25,6 +27,7 @@ export class CascadeRoute implements Route {
   private readonly weak: ResolvedModel;
   private readonly strong: ResolvedModel;
   private readonly verifier?: ResolvedModel;
+  readonly callPlan: readonly CallStep[];
 
   constructor(
     private readonly config: RouteConfigOf<'cascade'>,
@@ -36,9 +39,15 @@ export class CascadeRoute implements Route {
     this.weak = requireModel(registry, config.name, 'weak', config.weak);
     this.strong = requireModel(registry, config.name, 'strong', config.strong);
     if (config.checks.verifier) this.verifier = requireModel(registry, config.name, 'checks.verifier.model', config.checks.verifier.model);
+    // The weak call, the verifier's (a few tokens, on the weak answer), and the strong call.
+    this.callPlan = [
+      { models: [this.weak] },
+      ...(this.verifier ? [{ models: [this.verifier], maxOutputTokens: VERIFIER_MAX_TOKENS, includesPreviousAnswer: true }] : []),
+      { models: [this.strong] },
+    ];
   }
 
-  async run(request: ChatCompletionRequest, context: RouteRunContext): Promise<RouteResult> {
+  async run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome> {
     const weakRequest: ChatCompletionRequest = { ...request, stream: false, stream_options: undefined };
     if (this.config.checks.min_mean_logprob !== undefined) weakRequest.logprobs = true;
 
@@ -69,9 +78,9 @@ export class CascadeRoute implements Route {
 
     const headers = describeDecision(context, this.name, this.strategy, { model: this.strong, label: 'escalated', reason: failure! });
     headers['x-switchboard-cascade'] = `weak=${this.weak.name} rejected; weak_cost_usd=${weakCost.toFixed(8)}; verifier_cost_usd=${verifierCost.toFixed(8)}; strong=${this.strong.name}`;
-    const extraCost = weakCost + verifierCost;
-    if (request.stream) return { kind: 'stream', stream: await context.executor.stream(this.strong, request, context.dispatch), extraCost, headers };
-    return { kind: 'completed', call: await context.executor.complete(this.strong, request, context.dispatch), extraCost, headers };
+    const outcome = await context.executor.execute(this.strong, request, context.dispatch, headers);
+    outcome.extraCost = weakCost + verifierCost;
+    return outcome;
   }
 
   private async verify(request: ChatCompletionRequest, weakCall: CompletedCall, context: RouteRunContext): Promise<{ accepted: boolean; cost: number }> {
@@ -86,7 +95,7 @@ export class CascadeRoute implements Route {
           { role: 'user', content: `Request:\n${lastUserText(request.messages, 8000)}\n\nAnswer:\n${answer.slice(0, 8000)}\n\nIs the answer correct and complete? Reply YES or NO.` },
         ],
         temperature: 0,
-        max_tokens: 3,
+        max_tokens: VERIFIER_MAX_TOKENS,
       },
       context.dispatch,
     );

@@ -10,7 +10,8 @@ import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import { calibrateThreshold } from '../evaluation/threshold-calibration.js';
 import { readRoutingDataset } from '../evaluation/routing-dataset.js';
 import { DEFAULT_ROUTER_PATH, loadLearnedRouter, promptTextFromMessages, type LearnedRouter } from '../learned/index.js';
-import type { Route, RouteResult, RouteRunContext } from '../route.js';
+import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
+import type { CallStep, Route, RouteRunContext } from '../route.js';
 import { describeDecision, requireModel, runDecision, type RouteDecision } from '../route-decision.js';
 import type { RouteConfigOf } from '../route-schema.js';
 
@@ -23,6 +24,7 @@ export class LearnedRoute implements Route {
   private readonly router: LearnedRouter;
   private readonly weak: ResolvedModel;
   private readonly strong: ResolvedModel;
+  readonly callPlan: readonly CallStep[];
 
   constructor(config: RouteConfigOf<'learned'>, registry: ModelRegistry, configDirectory: string) {
     this.name = config.name;
@@ -30,6 +32,7 @@ export class LearnedRoute implements Route {
     this.strongModel = config.strong;
     this.weak = requireModel(registry, config.name, 'weak', config.weak);
     this.strong = requireModel(registry, config.name, 'strong', config.strong);
+    this.callPlan = [{ models: [this.weak, this.strong] }];
     const at = (path: string) => (isAbsolute(path) ? path : resolve(configDirectory, path));
     try {
       this.router = loadLearnedRouter(config.router ? at(config.router) : DEFAULT_ROUTER_PATH);
@@ -63,7 +66,7 @@ export class LearnedRoute implements Route {
     };
   }
 
-  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<RouteResult> {
+  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome> {
     const decision = this.decide(request);
     return runDecision(request, context, describeDecision(context, this.name, this.strategy, decision), decision);
   }

@@ -6,10 +6,13 @@
 import { ConfigError } from '../../config/config-error.js';
 import type { ModelRegistry, ResolvedModel } from '../../models/model-registry.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
-import type { Route, RouteResult, RouteRunContext } from '../route.js';
+import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
+import type { CallStep, Route, RouteRunContext } from '../route.js';
 import { describeDecision, requireModel } from '../route-decision.js';
 import type { RouteConfigOf } from '../route-schema.js';
 import { lastUserText } from './conversation-text.js';
+
+const CLASSIFIER_MAX_TOKENS = 10;
 
 export class PipelineRoute implements Route {
   readonly strategy = 'pipeline';
@@ -20,6 +23,7 @@ export class PipelineRoute implements Route {
   private readonly solvers = new Map<string, ResolvedModel>();
   private readonly refiner?: ResolvedModel;
   private readonly classifierPrompt: string;
+  readonly callPlan: readonly CallStep[];
 
   constructor(
     private readonly config: RouteConfigOf<'pipeline'>,
@@ -36,6 +40,11 @@ export class PipelineRoute implements Route {
       throw new ConfigError(`routes '${config.name}'.classify.default: '${config.classify.default}' is not one of the classes`);
     }
     if (config.refine) this.refiner = requireModel(registry, config.name, 'refine.model', config.refine.model);
+    this.callPlan = [
+      { models: [this.classifier], maxOutputTokens: CLASSIFIER_MAX_TOKENS },
+      { models: [...new Set(this.solvers.values())] },
+      ...(this.refiner ? [{ models: [this.refiner], includesPreviousAnswer: true }] : []),
+    ];
     const labels = [...this.solvers.keys()].join(', ');
     this.classifierPrompt = `Classify the user's request into exactly one of these classes: ${labels}.${config.classify.instruction ? ` ${config.classify.instruction}` : ''} Reply with the class name only.`;
   }
@@ -52,7 +61,7 @@ export class PipelineRoute implements Route {
     return best?.label;
   }
 
-  async run(request: ChatCompletionRequest, context: RouteRunContext): Promise<RouteResult> {
+  async run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome> {
     const classification = await context.executor.complete(
       this.classifier,
       {
@@ -62,7 +71,7 @@ export class PipelineRoute implements Route {
           { role: 'user', content: lastUserText(request.messages, 4000) },
         ],
         temperature: 0,
-        max_tokens: 10,
+        max_tokens: CLASSIFIER_MAX_TOKENS,
       },
       context.dispatch,
     );
@@ -78,10 +87,7 @@ export class PipelineRoute implements Route {
     let extraCost = classification.cost.costUsd;
     headers['x-switchboard-pipeline'] = `class=${label}; solver=${solver.name}`;
 
-    if (!this.refiner) {
-      if (request.stream) return { kind: 'stream', stream: await context.executor.stream(solver, request, context.dispatch), extraCost, headers };
-      return { kind: 'completed', call: await context.executor.complete(solver, request, context.dispatch), extraCost, headers };
-    }
+    if (!this.refiner) return withExtraCost(await context.executor.execute(solver, request, context.dispatch, headers), extraCost);
 
     const solved = await context.executor.complete(solver, { ...request, stream: false, stream_options: undefined }, context.dispatch);
     const draft = solved.completion.choices[0]?.message;
@@ -101,7 +107,11 @@ export class PipelineRoute implements Route {
         { role: 'user', content: `Request:\n${lastUserText(request.messages, 8000)}\n\nDraft answer:\n${draft.content}\n\nRewrite the draft answer following the instructions. Reply with the rewritten answer only.` },
       ],
     };
-    if (request.stream) return { kind: 'stream', stream: await context.executor.stream(this.refiner, refineRequest, context.dispatch), extraCost, headers };
-    return { kind: 'completed', call: await context.executor.complete(this.refiner, refineRequest, context.dispatch), extraCost, headers };
+    return withExtraCost(await context.executor.execute(this.refiner, refineRequest, context.dispatch, headers), extraCost);
   }
+}
+
+function withExtraCost(outcome: ChatOutcome, extraCost: number): ChatOutcome {
+  outcome.extraCost = extraCost;
+  return outcome;
 }

@@ -1,7 +1,8 @@
 /** `random`: the baseline every smarter router must beat. Sends `strong_share` of requests to the strong model. */
 import type { ModelRegistry, ResolvedModel } from '../../models/model-registry.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
-import type { Route, RouteResult, RouteRunContext } from '../route.js';
+import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
+import type { CallStep, Route, RouteRunContext } from '../route.js';
 import { describeDecision, requireModel, runDecision } from '../route-decision.js';
 import type { RouteConfigOf } from '../route-schema.js';
 
@@ -12,6 +13,7 @@ export class RandomRoute implements Route {
   readonly strongModel: string;
   private readonly weak: ResolvedModel;
   private readonly strong: ResolvedModel;
+  readonly callPlan: readonly CallStep[];
 
   constructor(
     private readonly config: RouteConfigOf<'random'>,
@@ -23,9 +25,10 @@ export class RandomRoute implements Route {
     this.strongModel = config.strong;
     this.weak = requireModel(registry, config.name, 'weak', config.weak);
     this.strong = requireModel(registry, config.name, 'strong', config.strong);
+    this.callPlan = [{ models: [this.weak, this.strong] }];
   }
 
-  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<RouteResult> {
+  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome> {
     const draw = this.random();
     const toStrong = draw < this.config.strong_share;
     const decision = {

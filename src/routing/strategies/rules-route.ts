@@ -4,7 +4,8 @@
  */
 import type { ModelRegistry, ResolvedModel } from '../../models/model-registry.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
-import type { Route, RouteResult, RouteRunContext } from '../route.js';
+import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
+import type { CallStep, Route, RouteRunContext } from '../route.js';
 import { describeDecision, requireModel, runDecision, type RouteDecision } from '../route-decision.js';
 import { RequestFacts } from '../request-facts.js';
 import type { RouteConfigOf } from '../route-schema.js';
@@ -22,6 +23,7 @@ export class RulesRoute implements Route {
   readonly strongModel?: string;
   private readonly rules: CompiledRule[];
   private readonly fallback: RouteDecision;
+  readonly callPlan: readonly CallStep[];
 
   constructor(config: RouteConfigOf<'rules'>, registry: ModelRegistry) {
     this.name = config.name;
@@ -36,6 +38,7 @@ export class RulesRoute implements Route {
       };
     });
     this.fallback = { model: requireModel(registry, config.name, 'default', config.default), label: 'default', reason: 'no rule matched' };
+    this.callPlan = [{ models: [...new Set([...this.rules.map((rule) => rule.decision.model), this.fallback.model])] }];
   }
 
   decide(facts: RequestFacts): RouteDecision {
@@ -43,7 +46,7 @@ export class RulesRoute implements Route {
     return this.fallback;
   }
 
-  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<RouteResult> {
+  run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome> {
     const decision = this.decide(new RequestFacts(request, context.httpHeaders, context.record.key_id));
     return runDecision(request, context, describeDecision(context, this.name, this.strategy, decision), decision);
   }

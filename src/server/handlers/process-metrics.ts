@@ -10,38 +10,33 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../request-context.js';
-import { registerHandler } from '../route-handlers.js';
 
 const RESOLUTION_MS = 10;
 let histogram: IntervalHistogram | undefined;
 
-/** Starts the event-loop monitor and adds the route. Idempotent. */
+/** Starts the event-loop monitor (`serve` does; embedded gateways report no delay). Idempotent. */
 export function enableProcessMetrics(): void {
   if (histogram) return;
   histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
-  registerHandler('GET', '/api/metrics', handleProcessMetrics);
 }
 
 /** The histogram holds the interval between timer runs; the delay is what exceeds the period. */
 const delayMs = (nanoseconds: number) => Math.max(0, Math.round((nanoseconds / 1e6 - RESOLUTION_MS) * 100) / 100);
 
-async function handleProcessMetrics(gateway: Gateway, context: RequestContext): Promise<void> {
+export async function handleProcessMetrics(gateway: Gateway, context: RequestContext): Promise<void> {
   const memory = process.memoryUsage();
-  const delay = histogram!;
+  const delay = histogram;
   const body = {
     pid: process.pid,
     uptime_s: Math.round(process.uptime()),
     in_flight: gateway.inFlight,
     log_pending: gateway.logWriter.pending,
     memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, external_bytes: memory.external },
-    event_loop_delay_ms: {
-      p50: delayMs(delay.percentile(50)),
-      p99: delayMs(delay.percentile(99)),
-      max: delayMs(delay.max),
-      mean: delayMs(delay.mean),
-    },
+    event_loop_delay_ms: delay
+      ? { p50: delayMs(delay.percentile(50)), p99: delayMs(delay.percentile(99)), max: delayMs(delay.max), mean: delayMs(delay.mean) }
+      : null,
   };
-  if (context.query.get('reset') === '1') delay.reset();
+  if (context.query.get('reset') === '1') delay?.reset();
   context.sendJson(200, body);
 }

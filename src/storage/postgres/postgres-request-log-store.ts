@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { RequestLogStore, SpendQuery, SpendRow } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
-import { GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowFromRecord } from '../record-columns.js';
+import { ADDED_COLUMNS, GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowFromRecord } from '../record-columns.js';
 import { openPostgresPool, runMigration } from './postgres-pool.js';
 
 const SCHEMA = `
@@ -81,6 +81,7 @@ export class PostgresRequestLogStore implements RequestLogStore {
 
 export async function openPostgresRequestLogStore(url: string): Promise<RequestLogStore> {
   const pool = await openPostgresPool(url);
-  await runMigration(pool, SCHEMA);
+  const added = ADDED_COLUMNS.map((column) => `ALTER TABLE request_log ADD COLUMN IF NOT EXISTS ${column.name} ${column.type === 'REAL' ? 'DOUBLE PRECISION' : column.type};`).join('\n');
+  await runMigration(pool, `${SCHEMA}\n${added}`);
   return new PostgresRequestLogStore(pool);
 }

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RequestLogStore, SpendQuery, SpendRow } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
-import { GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowValuesFromRecord } from '../record-columns.js';
+import { ADDED_COLUMNS, GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowValuesFromRecord } from '../record-columns.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS request_log (
@@ -43,6 +43,10 @@ export class SqliteRequestLogStore implements RequestLogStore {
     this.database.pragma('busy_timeout = 5000');
     this.database.pragma('synchronous = NORMAL');
     this.database.exec(SCHEMA);
+    const existing = new Set((this.database.prepare('PRAGMA table_info(request_log)').all() as Array<{ name: string }>).map((column) => column.name));
+    for (const column of ADDED_COLUMNS) {
+      if (!existing.has(column.name)) this.database.exec(`ALTER TABLE request_log ADD COLUMN ${column.name} ${column.type}`);
+    }
     // Positional parameters: binding 34 named ones per row cost more than the insert itself.
     const placeholders = RECORD_COLUMNS.map(() => '?').join(', ');
     this.insert = this.database.prepare(`INSERT OR REPLACE INTO request_log (${RECORD_COLUMNS.join(', ')}) VALUES (${placeholders})`);

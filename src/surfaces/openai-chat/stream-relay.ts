@@ -7,11 +7,11 @@
  *   asked for cut out; only the usage chunk is parsed.
  * - `relayChunks`: every other provider (translated chunks), serialised one by one.
  */
-import type { ChatCompletionChunk, Usage } from '../protocol/chat-types.js';
-import type { StreamRelay } from '../execution/chat-executor.js';
-import { chunkWithUsage, textOfPayloads, usageKeyIndex, withoutNullUsage } from '../providers/openai-compatible/chunk-payload.js';
-import type { RequestContext } from './request-context.js';
-import type { SseWriter } from './sse-writer.js';
+import type { ChatCompletionChunk, Usage } from '../../protocol/chat-types.js';
+import type { StreamRelay } from '../../execution/chat-executor.js';
+import { chunkWithUsage, textOfPayloads, usageKeyIndex, withoutNullUsage } from '../../providers/openai-compatible/chunk-payload.js';
+import type { RequestScope } from '../../pipeline/request-scope.js';
+import type { SseWriter } from '../../server/sse-writer.js';
 
 export interface RelayOutcome {
   usage: Usage | null;
@@ -23,7 +23,7 @@ export interface RelayOutcome {
   passedThrough?: boolean;
 }
 
-export function relayPayloads(context: RequestContext, writer: SseWriter, relay: StreamRelay, includeUsage: boolean): Promise<RelayOutcome> {
+export function relayPayloads(context: RequestScope, writer: SseWriter, relay: StreamRelay, includeUsage: boolean): Promise<RelayOutcome> {
   const record = context.record;
   let usage: Usage | null = null;
   // Kept only until usage arrives; without usage, their text is counted instead.
@@ -67,7 +67,7 @@ export function relayPayloads(context: RequestContext, writer: SseWriter, relay:
   });
 }
 
-export async function relayChunks(context: RequestContext, writer: SseWriter, chunks: AsyncIterable<ChatCompletionChunk>, includeUsage: boolean): Promise<RelayOutcome> {
+export async function relayChunks(context: RequestScope, writer: SseWriter, chunks: AsyncIterable<ChatCompletionChunk>, includeUsage: boolean): Promise<RelayOutcome> {
   const record = context.record;
   let usage: Usage | null = null;
   let text = '';

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { FakeUpstream } from '../testing/fake-upstream.js';
-import { openAICompletion, openAIError, openAIStream } from '../testing/openai-replies.js';
-import { getJson } from '../testing/http.js';
-import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
+import { FakeUpstream } from '../../testing/fake-upstream.js';
+import { openAICompletion, openAIError, openAIStream } from '../../testing/openai-replies.js';
+import { getJson } from '../../testing/http.js';
+import { startTestGateway, type TestGateway } from '../../testing/test-gateway.js';
 
 let upstream: FakeUpstream;
 let harness: TestGateway;

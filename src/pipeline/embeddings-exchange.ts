@@ -1,0 +1,47 @@
+/**
+ * An embeddings request in the pipeline, its outcome, and the terminal step that runs it on
+ * the named model through the reliability layer and prices it (input tokens only).
+ */
+import { computeCost } from '../cost/compute-cost.js';
+import { ModelNotFoundError } from '../errors/index.js';
+import type { ChatExecutor } from '../execution/chat-executor.js';
+import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../protocol/chat-types.js';
+import type { RequestScope } from './request-scope.js';
+
+export interface EmbeddingsExchange {
+  readonly scope: RequestScope;
+  request: EmbeddingsRequest;
+}
+
+export interface EmbeddingsOutcome {
+  response: EmbeddingsResponse;
+  model: ResolvedModel;
+  deployment: ResolvedDeployment;
+  costUsd: number;
+}
+
+export function embedStage(services: { registry: ModelRegistry; executor: ChatExecutor }): (exchange: EmbeddingsExchange) => Promise<EmbeddingsOutcome> {
+  const { registry, executor } = services;
+  return async ({ scope, request }) => {
+    const model = registry.get(request.model);
+    if (!model) throw new ModelNotFoundError(request.model, registry.names());
+    const result = await executor.dispatch(model, { signal: scope.signal, attempts: scope.record.attempts }, (deployment, timeouts, signal) =>
+      deployment.provider.embed(request, { timeouts, signal }),
+    );
+    const promptTokens = result.value.usage?.prompt_tokens ?? 0;
+    const costUsd = computeCost({ promptTokens, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, result.deployment.price);
+    const record = scope.record;
+    record.served_model = result.model.name;
+    record.provider = result.deployment.info.provider;
+    record.deployment = result.deployment.id;
+    record.prompt_tokens = promptTokens;
+    record.cost_usd = costUsd;
+    const attempt = record.attempts[record.attempts.length - 1];
+    if (attempt) {
+      attempt.cost_usd = costUsd;
+      attempt.prompt_tokens = promptTokens;
+    }
+    return { response: result.value, model: result.model, deployment: result.deployment, costUsd };
+  };
+}

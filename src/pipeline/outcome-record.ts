@@ -1,0 +1,61 @@
+/**
+ * What every surface does with an outcome, whatever wire format it writes: put the served
+ * model, tokens and cost on the request record, and name them in the response headers. Streams
+ * are priced here once they end, from the usage they reported or, without one, from their text.
+ */
+import { priceCall, recordAttemptCost, type CallCost } from '../execution/priced-call.js';
+import type { StartedStream } from '../execution/chat-executor.js';
+import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
+import type { ChatOutcome } from './chat-outcome.js';
+import type { RequestScope } from './request-scope.js';
+
+type Completed = Extract<ChatOutcome, { kind: 'completed' }>;
+type Streamed = Extract<ChatOutcome, { kind: 'stream' }>;
+
+/** Records a whole completion and returns the headers of its response. */
+export function recordCompleted(scope: RequestScope, outcome: Completed): Record<string, string> {
+  const { call } = outcome;
+  const record = scope.record;
+  record.served_model = call.model.name;
+  record.provider = call.deployment.info.provider;
+  record.deployment = call.deployment.id;
+  applyCost(scope, call.cost, outcome.extraCost);
+  const headers: Record<string, string> = { ...scope.headers, ...outcome.headers };
+  headers['x-switchboard-model'] = call.model.name;
+  headers['x-switchboard-provider'] = call.deployment.info.provider;
+  headers['x-switchboard-cost-usd'] = (call.cost.costUsd + outcome.extraCost).toFixed(8);
+  if (call.cost.estimated) headers['x-switchboard-cost-estimated'] = 'true';
+  return headers;
+}
+
+/** Records who serves a stream and returns the headers that open it (cost comes at its end). */
+export function recordStreamStart(scope: RequestScope, outcome: Streamed): Record<string, string> {
+  const { stream } = outcome;
+  const record = scope.record;
+  record.served_model = stream.model.name;
+  record.provider = stream.deployment.info.provider;
+  record.deployment = stream.deployment.id;
+  const headers: Record<string, string> = { ...scope.headers, ...outcome.headers };
+  headers['x-switchboard-model'] = stream.model.name;
+  headers['x-switchboard-provider'] = stream.deployment.info.provider;
+  return headers;
+}
+
+/** Prices a stream that has ended (completed, failed or cancelled) from what it delivered. */
+export function recordStreamEnd(scope: RequestScope, request: ChatCompletionRequest, outcome: Streamed, usage: Usage | null, text: () => string): void {
+  const cost = priceCall(request, usage, usage ? '' : text(), outcome.stream.deployment.price);
+  applyCost(scope, cost, outcome.extraCost);
+  recordAttemptCost(scope.record.attempts, cost);
+}
+
+export function applyCost(scope: RequestScope, cost: CallCost, extraCost: number): void {
+  const record = scope.record;
+  record.prompt_tokens += cost.tokens.promptTokens;
+  record.completion_tokens += cost.tokens.completionTokens;
+  record.cached_tokens += cost.tokens.cachedTokens;
+  record.reasoning_tokens += cost.tokens.reasoningTokens;
+  record.cost_usd += cost.costUsd + extraCost;
+  record.cost_estimated ||= cost.estimated;
+}
+
+export type { StartedStream };

@@ -1,0 +1,72 @@
+/**
+ * The request pipelines, built once per gateway from the config: the ordered stages every
+ * inbound API runs, whatever wire format it speaks (docs/architecture.md draws them).
+ *
+ *   chat:       authenticate (HTTP) → admit → route → execute, then settle and log once the
+ *               answer is delivered (finish hooks, request-scope.ts)
+ *   embeddings: authenticate (HTTP) → admit → execute, then settle and log
+ *
+ * Optional stages slot in at their named places, in this order: guard input → cache lookup →
+ * fit context → (route → execute) → check output → cache store → shadow. A stage whose config
+ * is off returns no stage from its factory, so it is absent and costs nothing.
+ */
+import type { GatewayConfig } from '../config/schema.js';
+import type { ChatExecutor } from '../execution/chat-executor.js';
+import { admitStage } from '../governance/admit-stage.js';
+import type { Governance } from '../governance/governance.js';
+import type { Logger } from '../logging/logger.js';
+import type { ModelRegistry } from '../models/model-registry.js';
+import { routeAndExecute } from '../routing/route-stage.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { ChatExchange } from './chat-exchange.js';
+import type { ChatOutcome } from './chat-outcome.js';
+import { embedStage, type EmbeddingsExchange, type EmbeddingsOutcome } from './embeddings-exchange.js';
+import { compose, type Stage } from './stage.js';
+
+export interface PipelineServices {
+  config: GatewayConfig;
+  registry: ModelRegistry;
+  routes: RouteTable;
+  executor: ChatExecutor;
+  governance: Governance;
+  logger: Logger;
+}
+
+export type ChatStage = Stage<ChatExchange, ChatOutcome>;
+/** Builds a stage from the config, or returns undefined when the stage is off. */
+export type ChatStageFactory = (services: PipelineServices) => ChatStage | undefined;
+
+/**
+ * The chat stages, outermost first. The next issues add theirs here, at their place:
+ * guard input (guardrails/), cache lookup and store (cache/), fit context (context/), check
+ * output (guardrails/), shadow (shadow/).
+ */
+const CHAT_STAGES: readonly ChatStageFactory[] = [(services) => admitStage(services.governance)];
+
+export interface Pipelines {
+  chat(exchange: ChatExchange): Promise<ChatOutcome>;
+  embeddings(exchange: EmbeddingsExchange): Promise<EmbeddingsOutcome>;
+  /** The chat stages in order, for /api/pipeline and the docs. */
+  readonly chatStages: readonly string[];
+}
+
+export function buildPipelines(services: PipelineServices): Pipelines {
+  const chatStages = CHAT_STAGES.map((factory) => factory(services)).filter((stage): stage is ChatStage => stage !== undefined);
+  const embeddingStages = [admitEmbeddingsStage(services.governance)];
+  return {
+    chat: compose(chatStages, routeAndExecute(services)),
+    embeddings: compose(embeddingStages, embedStage(services)),
+    chatStages: [...chatStages.map((stage) => stage.name), 'route', 'execute'],
+  };
+}
+
+function admitEmbeddingsStage(governance: Governance): Stage<EmbeddingsExchange, EmbeddingsOutcome> {
+  return {
+    name: 'admit',
+    async run(exchange, next) {
+      const admission = await governance.admitEmbeddings(exchange.scope, exchange.request);
+      exchange.scope.onFinish(() => admission.settle(exchange.scope.record));
+      return next();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Every HTTP endpoint of the gateway: the inbound model APIs (surfaces), then health and the
+ * admin API. One list, so the whole surface of the gateway is readable in one place.
+ */
+import { addKeyRoutes } from '../governance/admin/key-handlers.js';
+import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
+import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
+import { handleDeploymentHealth } from './handlers/deployment-health.js';
+import { handleHealth } from './handlers/health.js';
+import { handleListModels } from './handlers/models.js';
+import { handleProcessMetrics } from './handlers/process-metrics.js';
+import { handleRecentRequests, handleSpend } from './handlers/spend.js';
+import { HttpRoutes } from './http-routes.js';
+
+export function gatewayRoutes(): HttpRoutes {
+  const routes = new HttpRoutes()
+    // Model APIs: each request is one row of the request log.
+    .add('POST', '/v1/chat/completions', handleChatCompletions, { logged: true })
+    .add('POST', '/chat/completions', handleChatCompletions, { logged: true })
+    .add('POST', '/v1/embeddings', handleEmbeddings, { logged: true })
+    .add('GET', '/v1/models', handleListModels)
+    .add('GET', '/health', handleHealth)
+    // Admin API (the admin key, once one is set).
+    .add('GET', '/api/spend', handleSpend)
+    .add('GET', '/api/requests', handleRecentRequests)
+    .add('GET', '/api/health/deployments', handleDeploymentHealth)
+    .add('GET', '/api/metrics', handleProcessMetrics);
+  addKeyRoutes(routes);
+  return routes;
+}

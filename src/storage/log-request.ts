@@ -1,0 +1,34 @@
+/**
+ * The pipeline's last step, outermost around every request: once the answer is delivered (or
+ * failed), run the request's finish hooks (budget settlement, shadow calls…), then complete its
+ * record — latency, and the savings baseline — and hand it to the log writer. It is the sole
+ * owner of those fields; stages only fill in what they did.
+ */
+import { computeCost } from '../cost/compute-cost.js';
+import type { Logger } from '../logging/logger.js';
+import type { ModelRegistry } from '../models/model-registry.js';
+import type { RequestScope } from '../pipeline/request-scope.js';
+import type { RequestLogWriter } from './request-log-writer.js';
+
+export interface LogServices {
+  registry: ModelRegistry;
+  logWriter: RequestLogWriter;
+  logger: Logger;
+}
+
+export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean): Promise<void> {
+  await scope.finish((error) => services.logger.error({ err: error, requestId: scope.id }, 'a finish hook failed'));
+  if (!logged) return;
+  const record = scope.record;
+  record.latency_ms = scope.elapsedMs();
+  const baseline = scope.baselineModel ? services.registry.get(scope.baselineModel) : undefined;
+  // What the request would have cost on the baseline model, from the same tokens; unrouted
+  // requests have no baseline (no saving).
+  if (baseline?.price) {
+    record.baseline_cost_usd = computeCost(
+      { promptTokens: record.prompt_tokens, completionTokens: record.completion_tokens, cachedTokens: record.cached_tokens, cacheWriteTokens: 0, reasoningTokens: record.reasoning_tokens },
+      baseline.price,
+    );
+  }
+  services.logWriter.enqueue(record);
+}
