@@ -1,2 +1,3 @@
 export * from './gateway-error.js';
 export * from './upstream-errors.js';
+export * from './network-errors.js';

@@ -6,8 +6,8 @@
  */
 import { GatewayError, type OpenAIErrorType } from './gateway-error.js';
 
-/** Client errors that are worth another try: timeout, conflict, and rate limit. */
-const RETRYABLE_CLIENT_STATUSES = new Set([408, 409, 429]);
+/** Client errors that are worth another try: timeout, conflict, and rate limit. The retry policy reads this table too. */
+export const RETRYABLE_CLIENT_STATUSES: readonly number[] = [408, 409, 429];
 
 export interface UpstreamErrorDetails {
   provider: string;
@@ -35,7 +35,7 @@ export class UpstreamHttpError extends GatewayError {
       type,
       code: details.upstreamCode ?? (details.upstreamStatus >= 500 ? 'upstream_error' : codeForStatus(details.upstreamStatus)),
       param: details.param ?? null,
-      isRetryable: details.upstreamStatus >= 500 || RETRYABLE_CLIENT_STATUSES.has(details.upstreamStatus),
+      isRetryable: details.upstreamStatus >= 500 || RETRYABLE_CLIENT_STATUSES.includes(details.upstreamStatus),
       retryAfterMs: details.retryAfterMs,
     });
     this.provider = details.provider;

@@ -27,6 +27,15 @@ export interface StartedStream {
   deployment: ResolvedDeployment;
 }
 
+/**
+ * A stream whose chunks pass through `transform` (a stage that rewrites or watches a stream:
+ * unmasking, capture for the cache). The byte relay is dropped, so the transformed chunks are
+ * what every surface encodes; a stream no stage transforms keeps it.
+ */
+export function transformStream(stream: StartedStream, transform: (chunks: AsyncIterable<ChatCompletionChunk>) => AsyncIterable<ChatCompletionChunk>): StartedStream {
+  return { chunks: transform(stream.chunks), model: stream.model, deployment: stream.deployment };
+}
+
 /** A relayable stream whose end (or failure, or cancel) is reported to the reliability layer. */
 export interface StreamRelay {
   start(sink: PayloadSink): void;

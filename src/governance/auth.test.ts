@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../testing/fake-upstream.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
-import { ADMIN_KEY, adminRequest, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from './governance-test-helpers.js';
+import { ADMIN_KEY, adminRequest, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from '../testing/governance-test-helpers.js';
 
 let upstream: FakeUpstream;
 let test: TestGateway;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../testing/fake-upstream.js';
 import { deleteRedisPrefix, dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../testing/shared-services.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
-import { ADMIN_KEY, adminRequest, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from './governance-test-helpers.js';
+import { ADMIN_KEY, adminRequest, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from '../testing/governance-test-helpers.js';
 
 const services = await probeSharedServices();
 if (!services.available && process.env.CI) {

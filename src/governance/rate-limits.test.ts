@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../testing/fake-upstream.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 import { MemoryCounterStore } from './counters/memory-counter-store.js';
-import { ADMIN_KEY, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from './governance-test-helpers.js';
+import { ADMIN_KEY, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from '../testing/governance-test-helpers.js';
 
 let upstream: FakeUpstream;
 let test: TestGateway;

@@ -4,7 +4,6 @@
  * are priced here once they end, from the usage they reported or, without one, from their text.
  */
 import { priceCall, recordAttemptCost, type CallCost } from '../execution/priced-call.js';
-import type { StartedStream } from '../execution/chat-executor.js';
 import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
 import type { ChatOutcome } from './chat-outcome.js';
 import type { RequestScope } from './request-scope.js';
@@ -58,4 +57,3 @@ export function applyCost(scope: RequestScope, cost: CallCost, extraCost: number
   record.cost_estimated ||= cost.estimated;
 }
 
-export type { StartedStream };

@@ -13,11 +13,11 @@
  *
  * Every attempt is pushed to `context.attempts` as it finishes, so a failed request logs them.
  */
-import { GatewayError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
+import { GatewayError, mapNetworkError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
 import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
 import type { CallTimeouts } from '../providers/provider.js';
 import type { AttemptRecord } from '../storage/request-record.js';
-import { mapNetworkError } from '../providers/shared/http-client.js';
+
 import type { DeploymentHealth, Lease } from './deployment-health.js';
 import { HealthRegistry } from './health-registry.js';
 import { chooseDeployment } from './load-balancer.js';

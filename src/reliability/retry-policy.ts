@@ -7,7 +7,7 @@
  * upstream status or network error). This module adds the two failures that are not retries but
  * detours: a prompt too long for the model, and a content-filter refusal.
  */
-import type { GatewayError } from '../errors/index.js';
+import { RETRYABLE_CLIENT_STATUSES, type GatewayError } from '../errors/index.js';
 import type { CancelSignal } from './cancel-signal.js';
 
 export const RETRY_POLICY = {
@@ -16,7 +16,7 @@ export const RETRY_POLICY = {
    * fault. Network errors (reset, refused), malformed bodies and timeouts are retried as well:
    * their errors are created with `isRetryable` (errors/upstream-errors.ts).
    */
-  retryableClientStatuses: [408, 409, 429] as readonly number[],
+  retryableClientStatuses: RETRYABLE_CLIENT_STATUSES,
   /** Upstream codes meaning the prompt does not fit: go to `context_window_fallback`. */
   contextWindowCodes: ['context_length_exceeded', 'string_above_max_length'] as readonly string[],
   /** Upstream codes meaning a content filter refused: go to `content_filter_fallback`. */

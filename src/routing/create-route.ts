@@ -2,13 +2,17 @@
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { Route } from './route.js';
 import type { RouteConfig } from './route-schema.js';
-import type { RouteTableOptions } from './route-table.js';
 import { CascadeRoute } from './strategies/cascade-route.js';
 import { FixedRoute } from './strategies/fixed-route.js';
 import { LearnedRoute } from './strategies/learned-route.js';
 import { PipelineRoute } from './strategies/pipeline-route.js';
 import { RandomRoute } from './strategies/random-route.js';
 import { RulesRoute } from './strategies/rules-route.js';
+
+export interface RouteTableOptions {
+  /** Directory relative paths in the config (router files, calibration data) are resolved against. */
+  configDirectory: string;
+}
 
 export function createRoute(config: RouteConfig, registry: ModelRegistry, options: RouteTableOptions): Route {
   switch (config.strategy) {

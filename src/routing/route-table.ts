@@ -5,11 +5,7 @@
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { Route } from './route.js';
 import type { RouteConfig } from './route-schema.js';
-import { createRoute } from './create-route.js';
-
-export interface RouteTableOptions {
-  configDirectory: string;
-}
+import { createRoute, type RouteTableOptions } from './create-route.js';
 
 export class RouteTable {
   private readonly routes = new Map<string, Route>();

@@ -1,7 +1,7 @@
 /**
  * An OpenAI-format SSE body as a chunk stream. Events are cut from each upstream read as it
  * arrives and handed on as one batch of JSON texts: the relay writes them to the client in one
- * write per read, without parsing them (chunk-payload.ts). Iterating parses them into chunks
+ * write per read, without parsing them (protocol/chunk-payload.ts). Iterating parses them into chunks
  * for the consumers that need objects (cascades, tests).
  *
  * undici hands the body over one HTTP chunk at a time, and an upstream sends each event as its
@@ -18,9 +18,10 @@ import type { GatewayError } from '../../errors/index.js';
 import { UpstreamMalformedResponseError } from '../../errors/index.js';
 import type { ChatCompletionChunk } from '../../protocol/chat-types.js';
 import type { PayloadSink, RelayableChunkStream } from '../chunk-stream.js';
-import { mapNetworkError, type SendOptions } from '../shared/http-client.js';
+import { mapNetworkError } from '../../errors/index.js';
+import type { SendOptions } from '../shared/http-client.js';
 import type { UpstreamBody } from '../shared/upstream-exchange.js';
-import { isErrorPayload, parseChunk } from './chunk-payload.js';
+import { isErrorPayload, parseChunk } from '../../protocol/chunk-payload.js';
 
 /** Parsed chunks waiting for a slow iterator before the upstream is paused. */
 const ITERATOR_HIGH_WATER = 64;

@@ -1,11 +1,11 @@
 /**
  * The one way providers talk HTTP: undici with keep-alive pools, the three timeouts of
- * `CallTimeouts`, and network failures mapped to typed gateway errors. Response bodies are
+ * `CallTimeouts`, and network failures mapped to typed gateway errors (errors/network-errors.ts). Response bodies are
  * returned unread so streams can be consumed as they arrive.
  */
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent } from 'undici';
 import type { CallOptions } from '../provider.js';
-import { GatewayError, UpstreamConnectionError, UpstreamMalformedResponseError, UpstreamTimeoutError } from '../../errors/index.js';
+import { mapNetworkError, UpstreamMalformedResponseError } from '../../errors/index.js';
 import { rememberJsonText } from '../../protocol/raw-json.js';
 import { UpstreamExchange, type UpstreamBody } from './upstream-exchange.js';
 
@@ -130,22 +130,4 @@ export async function readErrorBody(response: UpstreamResponse): Promise<{ json:
   } catch {
     return { json: undefined, text };
   }
-}
-
-export function mapNetworkError(error: unknown, options: Pick<SendOptions, 'provider' | 'timeouts' | 'signal'>, totalSignal?: { readonly aborted: boolean }): GatewayError {
-  if (error instanceof GatewayError) return error;
-  const { provider, timeouts } = options;
-  if (error instanceof undiciErrors.ConnectTimeoutError) return new UpstreamTimeoutError(provider, 'connect', timeouts.connectMs);
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return new UpstreamTimeoutError(provider, 'first_token', timeouts.firstTokenMs);
-  }
-  if (totalSignal?.aborted || (error instanceof Error && error.name === 'TimeoutError')) {
-    return new UpstreamTimeoutError(provider, 'total', timeouts.totalMs);
-  }
-  if (options.signal?.aborted) {
-    return new UpstreamConnectionError(provider, 'the client went away and the call was cancelled', error);
-  }
-  const code = (error as { code?: string })?.code;
-  const reason = code ? `network error ${code}` : 'the connection failed';
-  return new UpstreamConnectionError(provider, reason, error);
 }

@@ -1,12 +1,12 @@
 /**
  * Upstream SSE as a pipeline: bytes → text → events → JSON. A malformed event never throws
- * here; it is reported to `onMalformed` and skipped, and the caller decides whether that is
+ * here: `parseEventJson` returns undefined for it, and the caller decides whether that is
  * fatal (a stream that ends without its terminal event is).
  */
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { SendOptions, UpstreamResponse } from './http-client.js';
-import { mapNetworkError } from './http-client.js';
+import { mapNetworkError } from '../../errors/index.js';
 
 export interface ServerSentEvent {
   event: string | undefined;

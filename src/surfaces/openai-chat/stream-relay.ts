@@ -9,7 +9,7 @@
  */
 import type { ChatCompletionChunk, Usage } from '../../protocol/chat-types.js';
 import type { StreamRelay } from '../../execution/chat-executor.js';
-import { chunkWithUsage, textOfPayloads, usageKeyIndex, withoutNullUsage } from '../../providers/openai-compatible/chunk-payload.js';
+import { chunkWithUsage, textOfPayloads, usageKeyIndex, withoutNullUsage } from '../../protocol/chunk-payload.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
 import type { SseWriter } from '../../server/sse-writer.js';
 

@@ -4,7 +4,7 @@
  * These checks are exact for JSON: a string value cannot hold an unescaped quote, so `"usage"`
  * followed by a colon can only be the key.
  */
-import type { ChatCompletionChunk } from '../../protocol/chat-types.js';
+import type { ChatCompletionChunk } from './chat-types.js';
 
 /** Where the `"usage"` key of a chunk starts, or -1 when it has none. */
 export function usageKeyIndex(payload: string): number {

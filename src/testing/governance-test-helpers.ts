@@ -3,8 +3,8 @@
  * allowed (completion tokens = max_tokens), priced models, and admin-API helpers.
  */
 import OpenAI from 'openai';
-import { FakeUpstream, type FakeReply, type FakeRequest } from '../testing/fake-upstream.js';
-import { openAICompletion } from '../testing/openai-replies.js';
+import { FakeUpstream, type FakeReply, type FakeRequest } from './fake-upstream.js';
+import { openAICompletion } from './openai-replies.js';
 
 export const ADMIN_KEY = 'sb-admin-test-key-0123456789';
 export const PROMPT_TOKENS = 12;
