@@ -73,7 +73,7 @@ export class ChatExecutor {
       { isRefusal: (completion) => completion.choices.some((choice) => choice.finish_reason === 'content_filter') },
     );
     const completion = result.value;
-    const cost = priceCall(request, completion.usage, completionText(completion.choices[0]?.message), result.deployment.price);
+    const cost = priceCall(request, completion.usage, completionText(completion.choices[0]?.message), result.deployment);
     result.recordTokens(cost.tokens.promptTokens + cost.tokens.completionTokens);
     recordAttemptCost(context.attempts, cost);
     return { completion, model: result.model, deployment: result.deployment, cost };

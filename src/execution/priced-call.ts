@@ -1,10 +1,16 @@
 /**
  * Pricing of one upstream call: from the usage the upstream reported, or, when it reported
  * none, from tokens we count ourselves (then marked `estimated`).
+ *
+ * Reported output is never trusted past what the call could produce: the `max_tokens` it was
+ * sent, else the deployment's output ceiling. An upstream that claims 1M completion tokens for
+ * `max_tokens: 10` is billed for 10, and the call is flagged (`usageClamped`), so a lying or
+ * broken upstream cannot drain a budget.
  */
 import { computeCost, tokenCountsFromUsage, type TokenCounts } from '../cost/compute-cost.js';
 import { countPromptTokens, countTokens } from '../cost/token-counter.js';
 import type { ModelPrice } from '../cost/price-catalog.js';
+import type { ResolvedDeployment } from '../models/model-registry.js';
 import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
 import type { AttemptRecord } from '../storage/request-record.js';
 
@@ -12,11 +18,21 @@ export interface CallCost {
   tokens: TokenCounts;
   costUsd: number;
   estimated: boolean;
+  /** The upstream reported more output than the call could produce; `tokens` holds the cap. Names what was reported. */
+  usageClamped?: string;
 }
 
-export function priceCall(request: ChatCompletionRequest, usage: Usage | null | undefined, completionText: string, price: ModelPrice | undefined): CallCost {
+export function priceCall(request: ChatCompletionRequest, usage: Usage | null | undefined, completionText: string, deployment: Pick<ResolvedDeployment, 'price' | 'outputCeiling'>): CallCost {
+  const { price } = deployment;
   const reported = tokenCountsFromUsage(usage);
-  if (reported) return { tokens: reported, costUsd: computeCost(reported, price), estimated: false };
+  if (reported) {
+    const requested = request.max_completion_tokens ?? request.max_tokens ?? deployment.outputCeiling;
+    const cap = requested === undefined ? undefined : requested * Math.max(1, request.n ?? 1);
+    if (cap === undefined || reported.completionTokens <= cap) return { tokens: reported, costUsd: computeCost(reported, price), estimated: false };
+    const usageClamped = `upstream reported ${reported.completionTokens} completion tokens, more than the ${cap} the call allowed; billed ${cap}`;
+    const tokens = { ...reported, completionTokens: cap, reasoningTokens: Math.min(reported.reasoningTokens, cap) };
+    return { tokens, costUsd: computeCost(tokens, price), estimated: false, usageClamped };
+  }
   const tokens: TokenCounts = {
     promptTokens: countPromptTokens(request.messages),
     completionTokens: countTokens(completionText),

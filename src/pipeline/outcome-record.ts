@@ -42,7 +42,7 @@ export function recordStreamStart(scope: RequestScope, outcome: Streamed): Recor
 
 /** Prices a stream that has ended (completed, failed or cancelled) from what it delivered. */
 export function recordStreamEnd(scope: RequestScope, request: ChatCompletionRequest, outcome: Streamed, usage: Usage | null, text: () => string): void {
-  const cost = priceCall(request, usage, usage ? '' : text(), outcome.stream.deployment.price);
+  const cost = priceCall(request, usage, usage ? '' : text(), outcome.stream.deployment);
   applyCost(scope, cost, outcome.extraCost);
   recordAttemptCost(scope.record.attempts, cost);
 }
@@ -55,5 +55,6 @@ export function applyCost(scope: RequestScope, cost: CallCost, extraCost: number
   record.reasoning_tokens += cost.tokens.reasoningTokens;
   record.cost_usd += cost.costUsd + extraCost;
   record.cost_estimated ||= cost.estimated;
+  if (cost.usageClamped) record.anomaly = cost.usageClamped;
 }
 

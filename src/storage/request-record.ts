@@ -64,6 +64,8 @@ export interface RequestRecord {
   response_body: string | null;
   /** The API the request came in on: `chat-completions`, `messages`, `responses`, `embeddings`, `batch`. */
   surface: string | null;
+  /** Something about the request that deserves a look: usage an upstream over-reported (and was clamped)… */
+  anomaly: string | null;
 }
 
 export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()): RequestRecord {
@@ -102,5 +104,6 @@ export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()
     request_body: null,
     response_body: null,
     surface: null,
+    anomaly: null,
   };
 }
