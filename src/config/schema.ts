@@ -76,6 +76,17 @@ export const configSchema = z.strictObject({
       max_body_bytes: z.number().int().positive().default(20 * 1024 * 1024),
       /** How long in-flight requests and streams may take to finish on SIGTERM. */
       drain_timeout_ms: z.number().int().nonnegative().default(30_000),
+      /**
+       * While draining, idle keep-alive connections stay open this long so a client's next
+       * request on them is still answered (with `Connection: close`) rather than cut off.
+       */
+      drain_idle_grace_ms: z.number().int().nonnegative().default(1000),
+      /** Host names the gateway answers to besides loopback names (DNS-rebinding protection; docs/security.md). */
+      allowed_hosts: z.array(z.string()).default([]),
+      /** Browser origins allowed to call the gateway (CORS); `*` for any. Other cross-origin requests get 403. */
+      cors_origins: z.array(z.string()).default([]),
+      /** Listen on a non-loopback address without an admin key (`serve --insecure`). Anyone who reaches it can spend. */
+      insecure: z.boolean().default(false),
     })
     .prefault({}),
   storage: z

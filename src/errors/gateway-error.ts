@@ -70,6 +70,16 @@ export class PayloadTooLargeError extends GatewayError {
   }
 }
 
+export class UnsupportedMediaTypeError extends GatewayError {
+  constructor(contentType: string | undefined) {
+    super(`This endpoint takes JSON: send the header 'Content-Type: application/json'${contentType ? ` (got '${contentType.slice(0, 100)}')` : ''}.`, {
+      status: 415,
+      type: 'invalid_request_error',
+      code: 'unsupported_media_type',
+    });
+  }
+}
+
 export class ModelNotFoundError extends GatewayError {
   constructor(model: string, available: readonly string[]) {
     const list = available.length > 0 ? available.join(', ') : '(none configured)';

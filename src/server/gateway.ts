@@ -4,6 +4,7 @@
  * flushes the log.
  */
 import { createServer, type Server } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from '../config/schema.js';
 import { ChatExecutor } from '../execution/chat-executor.js';
@@ -19,6 +20,8 @@ import { buildPipelines, type Pipelines } from '../pipeline/pipelines.js';
 import { handleHttpRequest } from './http-handler.js';
 import type { HttpRoutes } from './http-routes.js';
 import { gatewayRoutes } from './routes.js';
+import { isLoopbackAddress, RequestGuard } from './request-guard.js';
+import { ConfigError } from '../config/config-error.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -42,6 +45,8 @@ export interface Gateway {
   /** The request pipelines every surface runs (src/pipeline). */
   readonly pipelines: Pipelines;
   readonly httpRoutes: HttpRoutes;
+  /** Host, Origin and CORS checks on every request (request-guard.ts). */
+  readonly requestGuard: RequestGuard;
   readonly server: Server;
   /** Requests (streams included) that have started and not finished. */
   inFlight: number;
@@ -74,9 +79,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const gateway: Gateway = {
     config, logger, registry, routes, executor, store, logWriter, governance, pipelines, server,
     httpRoutes: gatewayRoutes(),
+    requestGuard: new RequestGuard(config.server),
     inFlight: 0,
     draining: false,
     listen(port = config.server.port, host = config.server.host) {
+      if (!isLoopbackAddress(host) && !governance.adminKeyConfigured && !config.server.insecure) {
+        return Promise.reject(
+          new ConfigError(
+            `refusing to listen on ${host} without an admin key: anyone who reaches that address could spend through the gateway. Set SWITCHBOARD_ADMIN_KEY (or admin_key), or pass --insecure to accept the risk.`,
+          ),
+        );
+      }
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -94,23 +107,40 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 /**
  * Graceful close: stop accepting connections, let in-flight requests and streams finish within
  * the drain timeout, then flush the request log so nothing is lost.
+ *
+ * Keep-alive connections are not cut while a client may be sending on them: every answer given
+ * while draining says `Connection: close`, so busy clients close their own connections after
+ * their next request, and idle ones are closed only after `drain_idle_grace_ms`. Closing idle
+ * sockets at once dropped the next request of most keep-alive clients mid-flight.
  */
 async function closeGateway(gateway: Gateway): Promise<void> {
   if (gateway.draining) return;
   gateway.draining = true;
-  const closed = new Promise<void>((resolve) => gateway.server.close(() => resolve()));
-  gateway.server.closeIdleConnections();
-  const deadline = Date.now() + gateway.config.server.drain_timeout_ms;
+  const { server } = gateway;
+  // net.Server's close stops accepting connections; http.Server's (Node ≥ 19) also closes idle
+  // keep-alive sockets at once, which is exactly what must wait for the grace period.
+  const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+  const started = Date.now();
+  const deadline = started + gateway.config.server.drain_timeout_ms;
+  const graceEnd = Math.min(deadline, started + gateway.config.server.drain_idle_grace_ms);
+  while (Date.now() < deadline && (gateway.inFlight > 0 || (Date.now() < graceEnd && (await openConnections(server)) > 0))) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  server.closeIdleConnections();
   while (gateway.inFlight > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 25));
-    gateway.server.closeIdleConnections();
+    server.closeIdleConnections();
   }
   if (gateway.inFlight > 0) {
     gateway.logger.warn({ inFlight: gateway.inFlight }, 'drain timeout reached; closing remaining connections');
   }
-  gateway.server.closeAllConnections();
+  server.closeAllConnections();
   await closed;
   await gateway.logWriter.flush();
   await gateway.governance.close();
   await gateway.store.close();
+}
+
+function openConnections(server: Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
 }

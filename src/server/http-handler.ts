@@ -25,6 +25,15 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
   gateway.inFlight++;
   try {
     if (gateway.draining) response.setHeader('connection', 'close');
+    gateway.requestGuard.check(request);
+    const cors = gateway.requestGuard.corsHeaders(request);
+    if (cors) {
+      Object.assign(context.headers, cors);
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204, context.headers).end();
+        return;
+      }
+    }
     if (match === 'method-not-allowed') throw new MethodNotAllowedError(request.method ?? '', path);
     if (!match) throw new NotFoundError(`Unknown path ${request.method} ${path}.`);
     context.params = match.params;

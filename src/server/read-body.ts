@@ -3,9 +3,11 @@
  * from `content-length` alone when possible, before a byte is buffered.
  */
 import type { IncomingMessage } from 'node:http';
-import { InvalidRequestError, PayloadTooLargeError } from '../errors/index.js';
+import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/index.js';
 
 export async function readJson(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+  // A page on another origin can POST text/plain without a CORS preflight; JSON needs one.
+  if (!isJsonContentType(request.headers['content-type'])) throw new UnsupportedMediaTypeError(request.headers['content-type']);
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
   const { chunks, size } = await readChunks(request, limitBytes);
@@ -16,6 +18,14 @@ export async function readJson(request: IncomingMessage, limitBytes: number): Pr
   } catch {
     throw new InvalidRequestError('We could not parse the JSON body of your request. Check that it is valid JSON.', null, 'invalid_json');
   }
+}
+
+/** `application/json`, with or without parameters, or a `+json` type. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
 }
 
 /**

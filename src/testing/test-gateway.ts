@@ -22,7 +22,9 @@ export interface TestGateway {
 export async function startTestGateway(rawConfig: Record<string, unknown>, options: { apiKey?: string; directory?: string } = {}): Promise<TestGateway> {
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const databasePath = join(directory, 'switchboard.db');
-  const config = validateConfig({ storage: { url: `sqlite://${databasePath}`, flush_interval_ms: 20 }, ...rawConfig }, 'test');
+  // No idle grace on close: a test's own keep-alive sockets would hold every close for a second.
+  const server = { drain_idle_grace_ms: 0, ...(rawConfig.server as Record<string, unknown> | undefined) };
+  const config = validateConfig({ storage: { url: `sqlite://${databasePath}`, flush_interval_ms: 20 }, ...rawConfig, server }, 'test');
   const gateway = await createGateway({ config, logger: pino({ level: process.env.SWITCHBOARD_TEST_LOG ?? 'silent' }), configDirectory: directory });
   const address = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;

@@ -26,6 +26,8 @@ export interface ServeOptions {
   simulate?: boolean;
   /** Gateway processes sharing the port; 1 runs in this process. */
   workers?: number;
+  /** Listen on a non-loopback address without an admin key. */
+  insecure?: boolean;
 }
 
 /** `--workers`: a positive integer, or `auto` for one per core. */
@@ -45,6 +47,7 @@ export function resolveServeConfig(options: ServeOptions, environment: NodeJS.Pr
   const config: GatewayConfig = structuredClone(loaded.config);
   if (options.port !== undefined) config.server.port = options.port;
   if (options.host !== undefined) config.server.host = options.host;
+  if (options.insecure) config.server.insecure = true;
   if (options.simulate) {
     const taken = new Set([...config.models.map((model) => model.name), ...config.routes.map((route) => route.name)]);
     const models = SIMULATED_MODELS.filter((model) => !taken.has(model.name));
@@ -63,6 +66,7 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (default 4100)', parsePort)
     .option('-H, --host <host>', 'host to bind (default 127.0.0.1)')
     .option('--simulate', 'add built-in simulated models (no keys needed; answers are marked simulated)')
+    .option('--insecure', 'allow listening on a non-loopback address without an admin key')
     .option('-w, --workers <n>', 'gateway processes sharing the port: a number, or auto for one per core (default 1)', parseWorkers)
     .action(async (options: ServeOptions) => {
       let loaded: LoadedConfig;
@@ -90,7 +94,15 @@ async function serve(loaded: LoadedConfig): Promise<void> {
   for (const warning of loaded.warnings) logger.warn(warning);
   enableProcessMetrics();
   const gateway = await createGateway({ config, logger, configDirectory: loaded.path ? dirname(loaded.path) : process.cwd() });
-  const address = await gateway.listen();
+  let address;
+  try {
+    address = await gateway.listen();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    await gateway.close();
+    process.exit(2);
+  }
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   // Under --workers only the first worker prints the banner; the primary adds the worker list.
   const announce = announcesStartup();
