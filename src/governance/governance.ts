@@ -36,7 +36,7 @@ export interface GovernanceOptions {
 
 export class Governance {
   private readonly keyCache = new Map<string, { key: VirtualKey | undefined; until: number }>();
-  private readonly services: AdmissionServices;
+  private services: AdmissionServices;
 
   private constructor(
     readonly keys: KeyStore,
@@ -91,6 +91,11 @@ export class Governance {
     const admission = await admitEmbeddings(this.services, scope.principal, request);
     Object.assign(scope.headers, admission.headers);
     return admission;
+  }
+
+  /** A live reload: limits, models and routes from the new config; counters and keys are kept. */
+  reconfigure(next: { config: GatewayConfig; registry: ModelRegistry; routes: RouteTable }): void {
+    this.services = { ...this.services, config: next.config.governance, registry: next.registry, routes: next.routes };
   }
 
   async createKey(settings: KeySettings): Promise<{ secret: string; key: VirtualKey }> {

@@ -9,6 +9,7 @@
  *   before the next opens it, so no two race on schema creation.
  * - SIGTERM or SIGINT to the primary is forwarded to every worker; each drains its in-flight
  *   requests and flushes its log, and the primary exits 0 once all have exited cleanly.
+ * - SIGHUP is forwarded too: each worker reloads its config.
  * - A worker that dies on its own is replaced after a second.
  */
 import cluster, { type Worker } from 'node:cluster';
@@ -82,4 +83,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // A reload is each worker's own: forward it, never die of it.
+  process.on('SIGHUP', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker && !worker.isDead()) worker.process.kill('SIGHUP');
+  });
 }

@@ -11,6 +11,7 @@ import { ChatExecutor } from '../execution/chat-executor.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { ModelRegistry } from '../models/model-registry.js';
 import { Dispatcher } from '../reliability/dispatcher.js';
+import type { HealthRegistry } from '../reliability/health-registry.js';
 import { openRequestLogStore } from '../storage/open-store.js';
 import type { RequestLogStore } from '../storage/request-log-store.js';
 import { RequestLogWriter } from '../storage/request-log-writer.js';
@@ -30,20 +31,29 @@ export interface GatewayOptions {
   store?: RequestLogStore;
   /** Directory relative paths in the config (router files) are resolved against. */
   configDirectory?: string;
+  /** Reads the config again for a live reload (SIGHUP, POST /api/config/reload); throws ConfigError when it is bad. */
+  reloadConfig?: () => GatewayConfig;
 }
 
-export interface Gateway {
-  readonly config: GatewayConfig;
+/**
+ * What a live reload replaces, all at once. A request reads the pipelines once, when it starts,
+ * so it finishes on the models, routes and limits it started with.
+ */
+export interface GatewayGeneration {
+  config: GatewayConfig;
+  registry: ModelRegistry;
+  routes: RouteTable;
+  executor: ChatExecutor;
+  /** The request pipelines every surface runs (src/pipeline). */
+  pipelines: Pipelines;
+}
+
+export interface Gateway extends GatewayGeneration {
   readonly logger: Logger;
-  readonly registry: ModelRegistry;
-  readonly routes: RouteTable;
-  readonly executor: ChatExecutor;
   readonly store: RequestLogStore;
   readonly logWriter: RequestLogWriter;
   /** Keys, budgets, rate limits and degradation (src/governance). */
   readonly governance: Governance;
-  /** The request pipelines every surface runs (src/pipeline). */
-  readonly pipelines: Pipelines;
   readonly httpRoutes: HttpRoutes;
   /** Host, Origin and CORS checks on every request (request-guard.ts). */
   readonly requestGuard: RequestGuard;
@@ -52,20 +62,20 @@ export interface Gateway {
   inFlight: number;
   draining: boolean;
   listen(port?: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Reads the config again and swaps in its models, routes (router files included), prices and
+   * limits. A bad config throws and leaves the current one serving. Storage, Redis, the admin
+   * key and the listening address are read at startup only.
+   */
+  reload(): Promise<GatewayGeneration>;
   close(): Promise<void>;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logging.level);
-  const registry = new ModelRegistry(config);
-  const dispatcher = new Dispatcher(registry, {
-    connectMs: config.timeouts.connect_ms,
-    firstTokenMs: config.timeouts.first_token_ms,
-    totalMs: config.timeouts.total_ms,
-  }, { retry: config.retry, cooldown: config.cooldown });
-  const executor = new ChatExecutor(registry, dispatcher);
-  const routes = new RouteTable(config.routes, registry, { configDirectory: options.configDirectory ?? process.cwd() });
+  const configDirectory = options.configDirectory ?? process.cwd();
+  const first = buildGeneration(config, configDirectory);
   const store = options.store ?? (await openRequestLogStore(config.storage.url));
   const logWriter = new RequestLogWriter(store, {
     batchSize: config.storage.batch_size,
@@ -73,11 +83,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
 
-  const governance = await Governance.create({ config, store, registry, routes, logger });
-  const pipelines = buildPipelines({ config, registry, routes, executor, governance, logger });
+  const governance = await Governance.create({ config, store, registry: first.registry, routes: first.routes, logger });
   const server = createServer({ keepAliveTimeout: 65_000 });
   const gateway: Gateway = {
-    config, logger, registry, routes, executor, store, logWriter, governance, pipelines, server,
+    ...first,
+    pipelines: buildPipelines({ ...first, governance, logger }),
+    logger, store, logWriter, governance, server,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
     inFlight: 0,
@@ -98,10 +109,34 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         });
       });
     },
+    async reload() {
+      if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
+      const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
+      governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
+      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger }) });
+      logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
+      return gateway;
+    },
     close: () => closeGateway(gateway),
   };
   server.on('request', (request, response) => void handleHttpRequest(gateway, request, response));
   return gateway;
+}
+
+/**
+ * Models, routes and the executor for one config. Deployment health is kept across reloads
+ * (by deployment id), so a reload does not bring a cooled-down deployment back early.
+ */
+function buildGeneration(config: GatewayConfig, configDirectory: string, health?: HealthRegistry): Omit<GatewayGeneration, 'pipelines'> {
+  const registry = new ModelRegistry(config);
+  const dispatcher = new Dispatcher(registry, {
+    connectMs: config.timeouts.connect_ms,
+    firstTokenMs: config.timeouts.first_token_ms,
+    totalMs: config.timeouts.total_ms,
+  }, { retry: config.retry, cooldown: config.cooldown, health });
+  const executor = new ChatExecutor(registry, dispatcher);
+  const routes = new RouteTable(config.routes, registry, { configDirectory });
+  return { config, registry, routes, executor };
 }
 
 /**

@@ -6,8 +6,9 @@ import { addKeyRoutes } from '../governance/admin/key-handlers.js';
 import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
 import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
 import { handleDeploymentHealth } from './handlers/deployment-health.js';
-import { handleHealth } from './handlers/health.js';
-import { handleListModels } from './handlers/models.js';
+import { handleConfigReload } from './handlers/config-reload.js';
+import { handleHealth, handleLive, handleReady } from './handlers/health.js';
+import { handleListModels, handleRetrieveModel } from './handlers/models.js';
 import { handleProcessMetrics } from './handlers/process-metrics.js';
 import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
@@ -19,12 +20,16 @@ export function gatewayRoutes(): HttpRoutes {
     .add('POST', '/chat/completions', handleChatCompletions, { logged: true })
     .add('POST', '/v1/embeddings', handleEmbeddings, { logged: true })
     .add('GET', '/v1/models', handleListModels)
+    .add('GET', '/v1/models/{id}', handleRetrieveModel)
     .add('GET', '/health', handleHealth)
+    .add('GET', '/health/live', handleLive)
+    .add('GET', '/health/ready', handleReady)
     // Admin API (the admin key, once one is set).
     .add('GET', '/api/spend', handleSpend)
     .add('GET', '/api/requests', handleRecentRequests)
     .add('GET', '/api/health/deployments', handleDeploymentHealth)
-    .add('GET', '/api/metrics', handleProcessMetrics);
+    .add('GET', '/api/metrics', handleProcessMetrics)
+    .add('POST', '/api/config/reload', handleConfigReload);
   addKeyRoutes(routes);
   return routes;
 }

@@ -31,5 +31,7 @@ export interface RequestLogStore {
   insertMany(records: readonly RequestRecord[]): Promise<void>;
   spend(query: SpendQuery): Promise<SpendRow[]>;
   recent(limit: number): Promise<RequestRecord[]>;
+  /** Resolves when the store answers a trivial query (readiness probes). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

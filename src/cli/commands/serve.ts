@@ -84,39 +84,24 @@ export function registerServeCommand(program: Command): void {
         await runPrimary({ workers: options.workers!, logger, say: (line) => process.stdout.write(`${line}\n`) });
         return;
       }
-      await serve(loaded);
+      await serve(loaded, () => resolveServeConfig(options).config);
     });
 }
 
-async function serve(loaded: LoadedConfig): Promise<void> {
+async function serve(loaded: LoadedConfig, reloadConfig: () => GatewayConfig): Promise<void> {
   const { config } = loaded;
   const logger = createLogger(config.logging.level);
   for (const warning of loaded.warnings) logger.warn(warning);
   enableProcessMetrics();
-  const gateway = await createGateway({ config, logger, configDirectory: loaded.path ? dirname(loaded.path) : process.cwd() });
-  let address;
-  try {
-    address = await gateway.listen();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    await gateway.close();
-    process.exit(2);
-  }
-  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  const gateway = await createGateway({ config, logger, configDirectory: loaded.path ? dirname(loaded.path) : process.cwd(), reloadConfig });
   // Under --workers only the first worker prints the banner; the primary adds the worker list.
   const announce = announcesStartup();
   const say = (line: string) => {
     if (announce) process.stdout.write(`${line}\n`);
   };
-  say(`Switchboard listening on ${url}/v1 (config: ${loaded.path ?? 'from environment'}; storage: ${describeStorage(config.storage.url)})`);
-  const names = gateway.registry.all().map((model) => (model.simulated ? `${model.name} (simulated)` : model.name));
-  if (names.length === 0) {
-    say('No models configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY / GEMINI_API_KEY), add a model to switchboard.yaml, or run `switchboard serve --simulate` to try it without keys.');
-  } else {
-    say(`Models: ${names.join(', ')}${gateway.routes.names().length ? `; routes: ${gateway.routes.names().join(', ')}` : ''}`);
-  }
 
+  // Signal handlers go in before the gateway listens: a signal that arrives while the banner
+  // prints must not find Node's defaults (SIGHUP's would kill the process).
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -129,4 +114,29 @@ async function serve(loaded: LoadedConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // SIGHUP reloads the config, as nginx and most daemons do.
+  process.on('SIGHUP', () => {
+    gateway.reload().then(
+      () => say('Configuration reloaded (SIGHUP).'),
+      (error: unknown) => process.stderr.write(`Reload refused, the previous configuration keeps serving: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+  });
+
+  let address;
+  try {
+    address = await gateway.listen();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    await gateway.close();
+    process.exit(2);
+  }
+  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  say(`Switchboard listening on ${url}/v1 (config: ${loaded.path ?? 'from environment'}; storage: ${describeStorage(config.storage.url)})`);
+  const names = gateway.registry.all().map((model) => (model.simulated ? `${model.name} (simulated)` : model.name));
+  if (names.length === 0) {
+    say('No models configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY / GEMINI_API_KEY), add a model to switchboard.yaml, or run `switchboard serve --simulate` to try it without keys.');
+  } else {
+    say(`Models: ${names.join(', ')}${gateway.routes.names().length ? `; routes: ${gateway.routes.names().join(', ')}` : ''}`);
+  }
 }

@@ -15,7 +15,7 @@ export interface Authenticator {
   findKey(secret: string): Promise<VirtualKey | undefined>;
 }
 
-const PUBLIC_PATHS = new Set(['/health']);
+const PUBLIC_PATHS = new Set(['/health', '/health/live', '/health/ready']);
 
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;

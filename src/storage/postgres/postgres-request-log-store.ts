@@ -74,6 +74,10 @@ export class PostgresRequestLogStore implements RequestLogStore {
     return (result.rows as Array<Record<string, unknown>>).map(recordFromRow);
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -83,6 +83,10 @@ export class SqliteRequestLogStore implements RequestLogStore {
     return rows.map(recordFromRow);
   }
 
+  async ping(): Promise<void> {
+    this.database.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     if (this.database.open) this.database.close();
   }

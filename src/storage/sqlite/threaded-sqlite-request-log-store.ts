@@ -114,6 +114,10 @@ export class ThreadedSqliteRequestLogStore implements RequestLogStore {
     return this.reader.recent(limit);
   }
 
+  ping(): Promise<void> {
+    return this.reader.ping();
+  }
+
   async close(): Promise<void> {
     const worker = this.worker;
     if (worker) {
