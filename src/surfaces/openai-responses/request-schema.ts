@@ -23,6 +23,8 @@ const textFormat = z.discriminatedUnion('type', [
   }),
 ]);
 
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+
 const optionalNumber = (min: number, max: number) => z.number().min(min).max(max).nullable().optional();
 
 export const responsesRequestSchema = z.looseObject({
@@ -43,7 +45,10 @@ export const responsesRequestSchema = z.looseObject({
   temperature: optionalNumber(0, 2),
   top_p: optionalNumber(0, 1),
   reasoning: z
-    .looseObject({ effort: z.string().nullable().optional(), summary: z.string().nullable().optional() })
+    .looseObject({
+      effort: z.enum(REASONING_EFFORTS).nullable().optional(),
+      summary: z.enum(['auto', 'concise', 'detailed']).nullable().optional(),
+    })
     .nullable()
     .optional(),
   user: z.string().optional(),

@@ -10,8 +10,9 @@ export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 export interface OutputTextPart {
   type: 'output_text';
   text: string;
-  annotations: unknown[];
-  logprobs: unknown[];
+  /** Always empty: no upstream behind the gateway cites files or URLs, and logprobs are not asked for. */
+  annotations: never[];
+  logprobs: never[];
 }
 
 export interface RefusalPart {
@@ -42,7 +43,7 @@ export type OutputItem = OutputMessageItem | FunctionCallItem;
 
 export interface ResponseUsage {
   input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
+  input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
@@ -80,7 +81,10 @@ export interface ResponseEcho {
   temperature: number;
   top_p: number;
   max_output_tokens: number | null;
-  reasoning: { effort: string | null; summary: string | null };
+  reasoning: {
+    effort: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max' | null;
+    summary: 'auto' | 'concise' | 'detailed' | null;
+  };
   user: string | null;
   metadata: Record<string, string>;
   store: boolean;
@@ -89,7 +93,8 @@ export interface ResponseEcho {
 }
 
 export interface ResponseError {
-  code: string;
+  /** The two of OpenAI's codes a gateway failure can be. */
+  code: 'server_error' | 'rate_limit_exceeded';
   message: string;
 }
 
@@ -116,8 +121,8 @@ export type UnnumberedStreamEvent =
   | { type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed'; response: ResponseObject }
   | { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: OutputItem }
   | { type: 'response.content_part.added' | 'response.content_part.done'; item_id: string; output_index: number; content_index: number; part: OutputContentPart }
-  | { type: 'response.output_text.delta'; item_id: string; output_index: number; content_index: number; delta: string; logprobs: unknown[] }
-  | { type: 'response.output_text.done'; item_id: string; output_index: number; content_index: number; text: string; logprobs: unknown[] }
+  | { type: 'response.output_text.delta'; item_id: string; output_index: number; content_index: number; delta: string; logprobs: never[] }
+  | { type: 'response.output_text.done'; item_id: string; output_index: number; content_index: number; text: string; logprobs: never[] }
   | { type: 'response.refusal.delta'; item_id: string; output_index: number; content_index: number; delta: string }
   | { type: 'response.refusal.done'; item_id: string; output_index: number; content_index: number; refusal: string }
   | { type: 'response.function_call_arguments.delta'; item_id: string; output_index: number; delta: string }

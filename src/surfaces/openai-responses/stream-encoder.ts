@@ -35,6 +35,7 @@ import type {
   OutputItem,
   OutputMessageItem,
   ResponseEcho,
+  ResponseError,
   ResponseObject,
   ResponseStatus,
   ResponseStreamEvent,
@@ -84,7 +85,7 @@ export class ResponseStreamEncoder {
   private usage: Usage | undefined;
   private status: ResponseStatus = 'in_progress';
   private incompleteReason: 'max_output_tokens' | 'content_filter' | null = null;
-  private failure: { code: string; message: string } | null = null;
+  private failure: ResponseError | null = null;
   private completedAt: number | null = null;
   private frames = '';
 
