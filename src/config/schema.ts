@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PROVIDER_KINDS } from '../providers/provider.js';
 import { routeSchema } from '../routing/route-schema.js';
 import { governanceSchema, redisSchema } from '../governance/governance-schema.js';
+import { responsesConfigSchema } from '../surfaces/openai-responses/store/response-store-config.js';
 
 export const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
@@ -105,6 +106,8 @@ export const configSchema = z.strictObject({
   /** Shared counters for budgets and rate limits across instances (docs/governance.md). */
   redis: redisSchema.optional(),
   governance: governanceSchema.prefault({}),
+  /** Responses kept by `POST /v1/responses` with `store: true` (docs/responses.md). */
+  responses: responsesConfigSchema.prefault({}),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
   retry: z

@@ -23,6 +23,9 @@ import type { HttpRoutes } from './http-routes.js';
 import { gatewayRoutes } from './routes.js';
 import { isLoopbackAddress, RequestGuard } from './request-guard.js';
 import { ConfigError } from '../config/config-error.js';
+import { openResponseStore } from '../surfaces/openai-responses/store/open-response-store.js';
+import type { ResponseStore } from '../surfaces/openai-responses/store/response-store.js';
+import { responseStoreOptions } from '../surfaces/openai-responses/store/response-store-config.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -54,6 +57,8 @@ export interface Gateway extends GatewayGeneration {
   readonly logWriter: RequestLogWriter;
   /** Keys, budgets, rate limits and degradation (src/governance). */
   readonly governance: Governance;
+  /** Responses created with `store: true` (surfaces/openai-responses/store); opened at startup, like storage. */
+  readonly responseStore: ResponseStore;
   readonly httpRoutes: HttpRoutes;
   /** Host, Origin and CORS checks on every request (request-guard.ts). */
   readonly requestGuard: RequestGuard;
@@ -84,11 +89,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const governance = await Governance.create({ config, store, registry: first.registry, routes: first.routes, logger });
+  const responseStore = await openResponseStore(config.storage.url, responseStoreOptions(config.responses));
   const server = createServer({ keepAliveTimeout: 65_000 });
   const gateway: Gateway = {
     ...first,
     pipelines: buildPipelines({ ...first, governance, logger }),
-    logger, store, logWriter, governance, server,
+    logger, store, logWriter, governance, responseStore, server,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
     inFlight: 0,
@@ -173,6 +179,7 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   await closed;
   await gateway.logWriter.flush();
   await gateway.governance.close();
+  await gateway.responseStore.close();
   await gateway.store.close();
 }
 

@@ -5,6 +5,7 @@
 import { addKeyRoutes } from '../governance/admin/key-handlers.js';
 import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
 import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
+import { handleCreateResponse, handleDeleteResponse, handleGetResponse } from '../surfaces/openai-responses/responses-handler.js';
 import { handleDeploymentHealth } from './handlers/deployment-health.js';
 import { handleConfigReload } from './handlers/config-reload.js';
 import { handleHealth, handleLive, handleReady } from './handlers/health.js';
@@ -19,6 +20,10 @@ export function gatewayRoutes(): HttpRoutes {
     .add('POST', '/v1/chat/completions', handleChatCompletions, { logged: true })
     .add('POST', '/chat/completions', handleChatCompletions, { logged: true })
     .add('POST', '/v1/embeddings', handleEmbeddings, { logged: true })
+    .add('POST', '/v1/responses', handleCreateResponse, { logged: true })
+    .add('POST', '/responses', handleCreateResponse, { logged: true })
+    .add('GET', '/v1/responses/{id}', handleGetResponse)
+    .add('DELETE', '/v1/responses/{id}', handleDeleteResponse)
     .add('GET', '/v1/models', handleListModels)
     .add('GET', '/v1/models/{id}', handleRetrieveModel)
     .add('GET', '/health', handleHealth)
