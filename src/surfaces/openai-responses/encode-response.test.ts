@@ -9,6 +9,8 @@ import { encodeResponse } from './encode-response.js';
 import { parseResponsesRequest } from './request-schema.js';
 import type { ResponseObject } from './response-types.js';
 
+const RESPONSE_ID = `resp_${'ab'.repeat(24)}`;
+
 function completion(message: ChatCompletion['choices'][number]['message'], finishReason: ChatCompletion['choices'][number]['finish_reason'] = 'stop'): ChatCompletion {
   return {
     id: 'chatcmpl-1',
@@ -23,7 +25,7 @@ function completion(message: ChatCompletion['choices'][number]['message'], finis
 /** Encodes `answer` for `params` and returns what the `openai` client makes of it. */
 async function throughSdk(params: OpenAI.Responses.ResponseCreateParamsNonStreaming, answer: ChatCompletion) {
   const { echo } = decodeResponsesRequest(parseResponsesRequest(params));
-  const encoded = encodeResponse(answer, echo, { id: 'resp_test', createdAt: 1_700_000_001 });
+  const encoded = encodeResponse(answer, echo, { id: RESPONSE_ID, createdAt: 1_700_000_001 });
   const client = openAIClientAnswering(() => jsonResponse(encoded));
   return { encoded, sdk: await client.responses.create(params) };
 }
@@ -32,7 +34,7 @@ describe('encoding a completion as a Response', () => {
   it('shapes a text answer as the real API does, and the SDK reads its output_text', async () => {
     const { encoded, sdk } = await throughSdk({ model: 'my-route', input: 'Hello', instructions: 'Be brief.' }, completion({ role: 'assistant', content: 'Hi there!' }));
     expect(encoded).toEqual({
-      id: 'resp_test',
+      id: RESPONSE_ID,
       object: 'response',
       created_at: 1_700_000_001,
       status: 'completed',
@@ -46,7 +48,7 @@ describe('encoding a completion as a Response', () => {
       model: 'my-route',
       output: [
         {
-          id: expect.stringMatching(/^msg_[0-9a-f]{48}$/),
+          id: `msg_${'ab'.repeat(24)}0000`,
           type: 'message',
           status: 'completed',
           role: 'assistant',
@@ -70,7 +72,7 @@ describe('encoding a completion as a Response', () => {
       metadata: {},
     });
     expect(sdk.output_text).toBe('Hi there!');
-    expect(sdk.id).toBe('resp_test');
+    expect(sdk.id).toBe(RESPONSE_ID);
   });
 
   it('gives each tool call a function_call item whose call_id is the upstream id, and no empty message', async () => {
@@ -89,8 +91,8 @@ describe('encoding a completion as a Response', () => {
       ),
     );
     expect(sdk.output).toEqual([
-      { id: expect.stringMatching(/^fc_/), type: 'function_call', status: 'completed', call_id: 'call_paris', name: 'get_weather', arguments: '{"city":"Paris"}' },
-      { id: expect.stringMatching(/^fc_/), type: 'function_call', status: 'completed', call_id: 'toolu_rome', name: 'get_weather', arguments: '{"city":"Rome"}' },
+      { id: `fc_${'ab'.repeat(24)}0000`, type: 'function_call', status: 'completed', call_id: 'call_paris', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { id: `fc_${'ab'.repeat(24)}0001`, type: 'function_call', status: 'completed', call_id: 'toolu_rome', name: 'get_weather', arguments: '{"city":"Rome"}' },
     ]);
     expect(sdk.output_text).toBe('');
     expect(sdk.tools).toEqual([{ type: 'function', name: 'get_weather', description: null, parameters: { type: 'object' }, strict: false }]);

@@ -7,7 +7,7 @@
  */
 import type { ChatCompletion, Usage } from '../../protocol/chat-types.js';
 import { buildResponseObject, epochSeconds, statusForFinish } from './response-object.js';
-import { newResponseItemId } from './response-ids.js';
+import { newResponseId, outputItemId } from './response-ids.js';
 import type { FunctionCallItem, OutputContentPart, OutputItem, ResponseEcho, ResponseObject } from './response-types.js';
 import { toResponseUsage } from './usage-mapping.js';
 
@@ -21,6 +21,7 @@ export interface EncodeResponseOptions {
 }
 
 export function encodeResponse(completion: ChatCompletion, echo: ResponseEcho, options: EncodeResponseOptions = {}): ResponseObject {
+  const id = options.id ?? newResponseId();
   const choice = completion.choices[0];
   const { status, incompleteReason } = statusForFinish(choice?.finish_reason);
   const output: OutputItem[] = [];
@@ -32,11 +33,11 @@ export function encodeResponse(completion: ChatCompletion, echo: ResponseEcho, o
   // An empty answer is still an (empty) message, so `output_text` is '' rather than missing.
   if (content.length === 0 && toolCalls.length === 0) content.push({ type: 'output_text', text: '', annotations: [], logprobs: [] });
   if (content.length > 0) {
-    output.push({ id: newResponseItemId('msg'), type: 'message', status: status === 'incomplete' ? 'incomplete' : 'completed', role: 'assistant', content });
+    output.push({ id: outputItemId(id, 'msg', output.length), type: 'message', status: status === 'incomplete' ? 'incomplete' : 'completed', role: 'assistant', content });
   }
   for (const toolCall of toolCalls) {
     const item: FunctionCallItem = {
-      id: newResponseItemId('fc'),
+      id: outputItemId(id, 'fc', output.length),
       type: 'function_call',
       status: 'completed',
       call_id: toolCall.id,
@@ -47,7 +48,7 @@ export function encodeResponse(completion: ChatCompletion, echo: ResponseEcho, o
   }
   const usage = completion.usage ?? options.fallbackUsage;
   return buildResponseObject(echo, {
-    id: options.id ?? newResponseItemId('resp'),
+    id,
     createdAt: options.createdAt ?? epochSeconds(),
     status,
     incompleteReason,

@@ -13,7 +13,8 @@
  *   (putting it between two tool messages would break the turn).
  * - `reasoning` items are dropped: their content is encrypted for OpenAI's servers, and the
  *   canonical request has no place for reasoning.
- * - Items of the hosted tools and `item_reference` are refused by type.
+ * - Items of the hosted tools are refused by type. An `item_reference` is replaced by its stored
+ *   item before decoding (store/conversation.ts); one left here is refused.
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
@@ -121,7 +122,7 @@ export function inputItemsToMessages(items: readonly InputItem[], historyLength 
         return;
       case 'item_reference':
         throw new InvalidRequestError(
-          'Item references are not supported by this gateway: send the item itself, or continue a stored response with previous_response_id.',
+          'This item reference was not resolved: only items of responses stored with store: true can be referenced. Send the item itself instead.',
           formatPath([...path, 'type']),
           'unsupported_input_item',
         );

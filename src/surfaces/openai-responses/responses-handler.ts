@@ -2,8 +2,9 @@
  * The OpenAI Responses surface:
  *
  *   POST   /v1/responses        decode (with the stored conversation a `previous_response_id`
- *                               names), run the chat pipeline, encode a Response or its events,
- *                               and keep it when the request asked for `store: true`
+ *                               names, and stored items for `item_reference`s), run the chat
+ *                               pipeline, encode a Response or its events, and keep it when the
+ *                               request asked for `store: true`
  *   GET    /v1/responses/{id}   a stored response, to the key that stored it
  *   DELETE /v1/responses/{id}   forget one
  *
@@ -26,14 +27,14 @@ import { decodeResponsesRequest, type DecodedResponsesRequest } from './decode-r
 import { encodeResponse } from './encode-response.js';
 import { parseResponsesRequest } from './request-schema.js';
 import { epochSeconds } from './response-object.js';
-import { getStoredResponse, keepResponse, loadConversation } from './store/conversation.js';
+import { getStoredResponse, keepResponse, loadConversation, resolveItemReferences } from './store/conversation.js';
 import { ResponseStreamEncoder } from './stream-encoder.js';
 
 export async function handleCreateResponse(gateway: Gateway, context: RequestContext): Promise<void> {
   const createdAt = epochSeconds();
   const body = await readJson(context.request, gateway.config.server.max_body_bytes);
-  const parsed = parseResponsesRequest(body);
   const owner = ownerOf(context);
+  const parsed = await resolveItemReferences(gateway.responseStore, parseResponsesRequest(body), owner);
   const history = parsed.previous_response_id ? await loadConversation(gateway.responseStore, parsed.previous_response_id, owner) : [];
   const decoded = decodeResponsesRequest(parsed, history);
   recordChatRequest(context, 'responses', decoded.chat, gateway.config.storage.log_bodies ? body : undefined);

@@ -299,6 +299,28 @@ describe('stored responses', () => {
     expect((await apiError(bob.responses.create({ model: 'gpt-4o-mini', input: 'Go on', previous_response_id: mine.id }))).code).toBe('previous_response_not_found');
   });
 
+  it('resolves item references to a stored answer, as the Vercel AI SDK sends earlier turns', async () => {
+    openaiUpstream.setHandler(() => openAICompletion({ content: 'Nice to meet you, Ada.' }));
+    const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'My name is Ada.', store: true });
+    openaiUpstream.setHandler(() => openAICompletion({ content: 'Ada.' }));
+    await client.responses.create({
+      model: 'gpt-4o-mini',
+      input: [{ role: 'user', content: 'My name is Ada.' }, { type: 'item_reference', id: first.output[0]!.id! }, { role: 'user', content: 'My name?' }],
+    });
+    expect(openaiUpstream.lastRequest.body.messages).toEqual([
+      { role: 'user', content: 'My name is Ada.' },
+      { role: 'assistant', content: 'Nice to meet you, Ada.' },
+      { role: 'user', content: 'My name?' },
+    ]);
+  });
+
+  it('refuses a reference to an answer that was not stored, saying how to send it instead', async () => {
+    const unstored = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hello' });
+    const error = await apiError(client.responses.create({ model: 'gpt-4o-mini', input: [{ type: 'item_reference', id: unstored.output[0]!.id! }, { role: 'user', content: 'And?' }] }));
+    expect(error).toMatchObject({ status: 400, code: 'item_not_found', param: 'input[0].id' });
+    expect(error.message).toMatch(/store: true/);
+  });
+
   it('forgets a deleted response', async () => {
     const stored = await client.responses.create({ model: 'gpt-4o-mini', input: 'Hello', store: true });
     await client.responses.delete(stored.id);

@@ -28,7 +28,7 @@
  */
 import type { ChatCompletionChunk, FinishReason, ToolCallDelta, Usage } from '../../protocol/chat-types.js';
 import { buildResponseObject, epochSeconds, statusForFinish } from './response-object.js';
-import { newResponseItemId } from './response-ids.js';
+import { newCallId, newResponseId, outputItemId } from './response-ids.js';
 import type {
   FunctionCallItem,
   ItemStatus,
@@ -93,7 +93,7 @@ export class ResponseStreamEncoder {
     private readonly echo: ResponseEcho,
     options: { id?: string; createdAt?: number } = {},
   ) {
-    this.id = options.id ?? newResponseItemId('resp');
+    this.id = options.id ?? newResponseId();
     this.createdAt = options.createdAt ?? epochSeconds();
   }
 
@@ -213,10 +213,10 @@ export class ResponseStreamEncoder {
     }
     this.closeOpen('completed');
     const item: FunctionCallItem = {
-      id: newResponseItemId('fc'),
+      id: outputItemId(this.id, 'fc', this.output.length),
       type: 'function_call',
       status: 'in_progress',
-      call_id: delta.id ?? `call_${newResponseItemId('fc').slice(3, 27)}`,
+      call_id: delta.id ?? newCallId(),
       name: delta.function?.name ?? '',
       arguments: '',
     };
@@ -236,7 +236,7 @@ export class ResponseStreamEncoder {
 
   private openMessage(): OpenMessage {
     this.closeOpen('completed');
-    const item: OutputMessageItem = { id: newResponseItemId('msg'), type: 'message', status: 'in_progress', role: 'assistant', content: [] };
+    const item: OutputMessageItem = { id: outputItemId(this.id, 'msg', this.output.length), type: 'message', status: 'in_progress', role: 'assistant', content: [] };
     const message: OpenMessage = { kind: 'message', item, outputIndex: this.output.length };
     this.output.push(item);
     this.open = message;

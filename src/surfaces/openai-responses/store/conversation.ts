@@ -8,6 +8,8 @@ import { InvalidRequestError, NotFoundError } from '../../../errors/index.js';
 import type { InputItem } from '../input-items.js';
 import type { ResponseObject } from '../response-types.js';
 import type { DecodedResponsesRequest } from '../decode-request.js';
+import type { ResponsesRequest } from '../request-schema.js';
+import { responseIdOfItem } from '../response-ids.js';
 import type { ResponseStore } from './response-store.js';
 
 const HOW_TO_STORE = 'A response can be continued only when it was created with store: true, by the same API key, and has not expired.';
@@ -43,6 +45,38 @@ export async function keepResponse(store: ResponseStore, decoded: DecodedRespons
     inputItems: decoded.inputItems,
     response,
   });
+}
+
+/**
+ * Replaces each `item_reference` in the input with the stored output item it names. Clients that
+ * assume OpenAI stores every response send earlier answers this way (the Vercel AI SDK does, for
+ * assistant text, unless told `store: false`). An item of a response that was not stored, or not
+ * by this key, is a 400 that says how to send the item itself.
+ */
+export async function resolveItemReferences(store: ResponseStore, request: ResponsesRequest, ownerKeyId: string | null): Promise<ResponsesRequest> {
+  const { input } = request;
+  if (!Array.isArray(input) || !input.some((item) => item.type === 'item_reference')) return request;
+  const responses = new Map<string, ResponseObject | undefined>();
+  const resolved: InputItem[] = [];
+  for (const [index, item] of input.entries()) {
+    if (item.type !== 'item_reference') {
+      resolved.push(item);
+      continue;
+    }
+    const id = typeof item.id === 'string' ? item.id : '';
+    const responseId = responseIdOfItem(id);
+    if (responseId && !responses.has(responseId)) responses.set(responseId, (await store.get(responseId, ownerKeyId))?.response);
+    const found = responseId ? responses.get(responseId)?.output.find((output) => output.id === id) : undefined;
+    if (!found) {
+      throw new InvalidRequestError(
+        `Item with id '${id}' not found. Items can be referenced only from responses created with store: true by the same API key; otherwise send the item itself (with the Vercel AI SDK, set providerOptions.openai.store to false).`,
+        `input[${index}].id`,
+        'item_not_found',
+      );
+    }
+    resolved.push({ ...found });
+  }
+  return { ...request, input: resolved };
 }
 
 /** The stored Response for `GET /v1/responses/{id}`, or a 404. */

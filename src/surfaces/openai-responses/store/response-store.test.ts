@@ -14,7 +14,7 @@ import { decodeResponsesRequest, type DecodedResponsesRequest } from '../decode-
 import { encodeResponse } from '../encode-response.js';
 import { parseResponsesRequest } from '../request-schema.js';
 import type { ResponseObject } from '../response-types.js';
-import { getStoredResponse, keepResponse, loadConversation } from './conversation.js';
+import { getStoredResponse, keepResponse, loadConversation, resolveItemReferences } from './conversation.js';
 import { openResponseStore } from './open-response-store.js';
 import type { ResponseStore, ResponseStoreOptions } from './response-store.js';
 
@@ -192,5 +192,18 @@ describe.each(backends)('the response store on $name', ({ available, open }) => 
     await keepTurn(store, null, 'Three', 'C');
     expect(await store.get(first.id, null)).toBeUndefined();
     expect(await store.get(second.id, null)).toBeUndefined();
+  });
+
+  it.skipIf(!available)('replaces an item_reference with the stored item, for its owner only', async () => {
+    const store = await open();
+    const earlier = await keepTurn(store, 'key_a', 'Hello', 'Hi there!');
+    const reference = { type: 'item_reference', id: earlier.output[0]!.id };
+    const request = parseResponsesRequest({ model: 'm', input: [{ role: 'user', content: 'Hello' }, reference, { role: 'user', content: 'Again?' }] });
+    const resolved = await resolveItemReferences(store, request, 'key_a');
+    expect(resolved.input).toEqual([{ role: 'user', content: 'Hello' }, earlier.output[0], { role: 'user', content: 'Again?' }]);
+    const stranger = await errorOf(resolveItemReferences(store, request, 'key_b'));
+    expect(stranger).toMatchObject({ status: 400, code: 'item_not_found', param: 'input[1].id' });
+    const unknown = await errorOf(resolveItemReferences(store, parseResponsesRequest({ model: 'm', input: [{ type: 'item_reference', id: 'msg_elsewhere' }] }), 'key_a'));
+    expect(unknown.message).toContain("'msg_elsewhere'");
   });
 });
