@@ -24,6 +24,7 @@ const textFormat = z.discriminatedUnion('type', [
 ]);
 
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+export const REASONING_SUMMARIES = ['auto', 'concise', 'detailed'] as const;
 
 const optionalNumber = (min: number, max: number) => z.number().min(min).max(max).nullable().optional();
 
@@ -47,7 +48,7 @@ export const responsesRequestSchema = z.looseObject({
   reasoning: z
     .looseObject({
       effort: z.enum(REASONING_EFFORTS).nullable().optional(),
-      summary: z.enum(['auto', 'concise', 'detailed']).nullable().optional(),
+      summary: z.enum(REASONING_SUMMARIES).nullable().optional(),
     })
     .nullable()
     .optional(),

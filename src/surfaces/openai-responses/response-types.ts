@@ -1,9 +1,13 @@
 /**
  * The OpenAI Responses API wire types the gateway writes: the Response object, its output items
- * and the stream events. Only what the gateway produces is spelled out. Tests check these against
- * the `openai` package's own types, so a drift from the real shapes fails to compile there.
+ * and the stream events. Only what the gateway produces is spelled out. encode-response.test.ts
+ * assigns a Response to the `openai` package's own type, so a drift fails to compile there, and
+ * stream-encoder.test.ts runs the events through the SDK's own stream parser and accumulator.
  */
+import type { REASONING_EFFORTS, REASONING_SUMMARIES } from './request-schema.js';
 
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+export type ReasoningSummary = (typeof REASONING_SUMMARIES)[number];
 export type ResponseStatus = 'completed' | 'failed' | 'in_progress' | 'incomplete';
 export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
@@ -81,10 +85,7 @@ export interface ResponseEcho {
   temperature: number;
   top_p: number;
   max_output_tokens: number | null;
-  reasoning: {
-    effort: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max' | null;
-    summary: 'auto' | 'concise' | 'detailed' | null;
-  };
+  reasoning: { effort: ReasoningEffort | null; summary: ReasoningSummary | null };
   user: string | null;
   metadata: Record<string, string>;
   store: boolean;
