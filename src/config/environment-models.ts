@@ -27,3 +27,8 @@ export function modelsFromEnvironment(environment: NodeJS.ProcessEnv): ModelConf
   }
   return models;
 }
+
+/** The provider key variables that are set, e.g. `['OPENAI_API_KEY']`. */
+export function providerKeysInEnvironment(environment: NodeJS.ProcessEnv): string[] {
+  return ENVIRONMENT_PROVIDERS.map((entry) => entry.variable).filter((variable) => Boolean(environment[variable]));
+}

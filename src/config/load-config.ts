@@ -1,95 +1,131 @@
 /**
- * Reads, interpolates and validates `switchboard.yaml`. Errors name the key path, the file line
- * and what is wrong, e.g. `switchboard.yaml:7 models[0].provider: must be one of openai, …`.
+ * Reads, interpolates and validates `switchboard.yaml`. Every problem is one line naming the
+ * file line, the key path, what is wrong and, where it can, the fix, e.g.
+ * `switchboard.yaml:7 models[0].base_ur: unknown key; did you mean \`base_url\`?`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { formatPath } from '../protocol/chat-request-schema.js';
 import { ConfigError } from './config-error.js';
-import { interpolateEnv } from './interpolate-env.js';
+import { configLines, NO_LINES, type ConfigLines } from './config-lines.js';
+import { interpolateEnv, type UnsetVariable } from './interpolate-env.js';
+import { nearestKey, validKeysAt } from './key-suggestion.js';
+import { modelReferences } from './model-references.js';
 import { configSchema, type GatewayConfig } from './schema.js';
+import { locateYamlError } from './yaml-syntax-error.js';
 
 export interface LoadedConfig {
   config: GatewayConfig;
   /** The file read, or undefined when the config came from the environment alone. */
   path: string | undefined;
-  /** Human-readable notes for startup, such as unset environment variables. */
+  /** Human-readable notes for startup. */
   warnings: string[];
+}
+
+export interface ConfigReadOptions {
+  /** Model names added after loading (`serve --simulate`), which routes may name. */
+  addedModels?: readonly string[];
+  /**
+   * The top-level sections the caller uses; default all. An unset `${VAR}` inside one stops
+   * loading; elsewhere its key is left out. `switchboard keys list` reads only `storage`, so an
+   * unset `${SWITCHBOARD_ADMIN_KEY}` does not stop it.
+   */
+  sections?: readonly string[];
 }
 
 /** Finds the config file: an explicit path, then SWITCHBOARD_CONFIG, then ./switchboard.yaml. */
 export function findConfigPath(explicit: string | undefined, environment: NodeJS.ProcessEnv = process.env): string | undefined {
   if (explicit) {
-    if (!existsSync(explicit)) throw new ConfigError(`Config file not found: ${explicit}`);
+    if (!existsSync(explicit)) throw new ConfigError(`config file not found: ${explicit} (check the --config path)`);
     return resolve(explicit);
   }
   if (environment.SWITCHBOARD_CONFIG) {
-    if (!existsSync(environment.SWITCHBOARD_CONFIG)) throw new ConfigError(`Config file not found: ${environment.SWITCHBOARD_CONFIG} (from SWITCHBOARD_CONFIG)`);
+    if (!existsSync(environment.SWITCHBOARD_CONFIG)) throw new ConfigError(`config file not found: ${environment.SWITCHBOARD_CONFIG} (from SWITCHBOARD_CONFIG; fix or unset it)`);
     return resolve(environment.SWITCHBOARD_CONFIG);
   }
   return existsSync('switchboard.yaml') ? resolve('switchboard.yaml') : undefined;
 }
 
-export function loadConfigFile(path: string, environment: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  return parseConfigText(readFileSync(path, 'utf8'), path, environment);
+export function loadConfigFile(path: string, environment: NodeJS.ProcessEnv = process.env, options: ConfigReadOptions = {}): LoadedConfig {
+  return parseConfigText(readFileSync(path, 'utf8'), path, environment, options);
 }
 
-export function parseConfigText(text: string, fileName: string, environment: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function parseConfigText(text: string, fileName: string, environment: NodeJS.ProcessEnv = process.env, options: ConfigReadOptions = {}): LoadedConfig {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
-    const error = document.errors[0]!;
-    const line = error.linePos?.[0]?.line ?? (error.pos ? lineCounter.linePos(error.pos[0]).line : undefined);
-    throw new ConfigError(`${fileName}${line ? `:${line}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
+    const { line, message } = locateYamlError(document.errors, text, lineCounter);
+    throw new ConfigError(`${fileName}:${line}: invalid YAML: ${message}`);
   }
-  const raw = document.toJS() ?? {};
-  const { value, missing } = interpolateEnv(raw, environment);
-  const warnings = missing.map(({ variable, path }) => `${path} references \${${variable}}, which is not set`);
-  const lineOf = (path: ReadonlyArray<PropertyKey>): number | undefined => {
-    for (let length = path.length; length >= 0; length--) {
-      const node = document.getIn(path.slice(0, length) as unknown[], true);
-      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  return { config: validateConfig(value, fileName, lineOf), path: fileName, warnings };
+  const lines = configLines(document, lineCounter);
+  const { value, unset } = interpolateEnv(document.toJS() ?? {}, environment);
+  const required = unset.filter((entry) => !options.sections || options.sections.includes(String(entry.path[0])));
+  if (required.length > 0) {
+    throw new ConfigError(required.map((entry) => `${where(fileName, lines.valueLine(entry.path))} ${formatPath(entry.path)}: ${unsetMessage(entry)}`).join('\n'));
+  }
+  for (const entry of unset) if (entry.wholeValue) leaveOut(value, entry.path);
+  return { config: validateConfig(value, fileName, lines, options.addedModels), path: fileName, warnings: [] };
 }
 
-export function validateConfig(value: unknown, source: string, lineOf: (path: ReadonlyArray<PropertyKey>) => number | undefined = () => undefined): GatewayConfig {
+export function validateConfig(value: unknown, source: string, lines: ConfigLines = NO_LINES, addedModels: readonly string[] = []): GatewayConfig {
   const result = configSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(describeIssues(result.error.issues, source, lineOf));
-  checkReferences(result.data, source);
+  if (!result.success) throw new ConfigError(describeIssues(result.error.issues, value, source, lines));
+  checkReferences(result.data, source, lines, addedModels);
   return result.data;
 }
 
-function describeIssues(issues: z.core.$ZodIssue[], source: string, lineOf: (path: ReadonlyArray<PropertyKey>) => number | undefined): string {
-  const lines = issues.slice(0, 5).map((issue) => {
-    const line = lineOf(issue.path);
-    const where = `${source}${line ? `:${line}` : ''}`;
-    const key = issue.path.length > 0 ? formatPath(issue.path) : '(top level)';
-    return `${where} ${key}: ${issue.message}`;
-  });
-  return `Invalid configuration:\n  ${lines.join('\n  ')}`;
+function unsetMessage({ variable }: UnsetVariable): string {
+  return `\${${variable}} is not set; set ${variable}, or write \${${variable}:-} to allow an empty value`;
 }
 
-/** Cross-references zod cannot see: duplicate names and fallbacks to unknown models. */
-function checkReferences(config: GatewayConfig, source: string): void {
-  const names = new Set<string>();
+function where(source: string, line: number | undefined): string {
+  return `${source}${line ? `:${line}` : ''}`;
+}
+
+/** Removes the key at `path` (an unset variable in a section the caller does not read). */
+function leaveOut(root: unknown, path: ReadonlyArray<string | number>): void {
+  const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], root);
+  if (parent && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[String(path.at(-1))];
+}
+
+function describeIssues(issues: z.core.$ZodIssue[], value: unknown, source: string, lines: ConfigLines): string {
+  const described = issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const validKeys = validKeysAt(configSchema, issue.path, value);
+      return issue.keys.map((key) => {
+        const suggestion = nearestKey(key, validKeys);
+        const hint = suggestion ? `did you mean \`${suggestion}\`?` : `valid keys here: ${validKeys.join(', ')}`;
+        return `${where(source, lines.keyLine(issue.path, key))} ${formatPath([...issue.path, key])}: unknown key; ${hint}`;
+      });
+    }
+    const key = issue.path.length > 0 ? formatPath(issue.path) : '(top level)';
+    return [`${where(source, lines.valueLine(issue.path))} ${key}: ${issue.message}`];
+  });
+  return described.slice(0, 5).join('\n');
+}
+
+/** Cross-references zod cannot see: duplicate names, and models named by routes and fallbacks. */
+function checkReferences(config: GatewayConfig, source: string, lines: ConfigLines, addedModels: readonly string[]): void {
+  const models = new Set<string>();
   for (const [index, model] of config.models.entries()) {
-    if (names.has(model.name)) throw new ConfigError(`${source} models[${index}].name: '${model.name}' is defined twice`);
-    names.add(model.name);
+    const path = ['models', index, 'name'];
+    if (models.has(model.name)) throw new ConfigError(`${where(source, lines.valueLine(path))} ${formatPath(path)}: '${model.name}' is defined twice; rename one`);
+    models.add(model.name);
   }
   for (const [index, route] of config.routes.entries()) {
-    if (names.has(route.name)) throw new ConfigError(`${source} routes[${index}].name: '${route.name}' is already a model or route name`);
-    names.add(route.name);
-  }
-  for (const [index, model] of config.models.entries()) {
-    for (const fallback of [...model.fallbacks, model.context_window_fallback, model.content_filter_fallback]) {
-      if (fallback !== undefined && !names.has(fallback)) {
-        throw new ConfigError(`${source} models[${index}]: fallback '${fallback}' is not a configured model`);
-      }
+    const path = ['routes', index, 'name'];
+    if (models.has(route.name) || config.routes.findIndex((other) => other.name === route.name) !== index) {
+      throw new ConfigError(`${where(source, lines.valueLine(path))} ${formatPath(path)}: '${route.name}' is already a model or route name; rename the route`);
     }
+  }
+  // Models added later (`--simulate`) may be named; the file's own definition wins over them.
+  for (const name of addedModels) models.add(name);
+  for (const reference of modelReferences(config)) {
+    if (models.has(reference.name)) continue;
+    const suggestion = nearestKey(reference.name, [...models]);
+    const fix = suggestion ? `did you mean \`${suggestion}\`?` : `add it under \`models:\`${models.size > 0 ? ` or use one of ${[...models].join(', ')}` : ''}`;
+    throw new ConfigError(`${where(source, lines.valueLine(reference.path))} ${formatPath(reference.path)}: '${reference.name}' is not a configured model; ${fix}`);
   }
 }

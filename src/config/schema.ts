@@ -7,6 +7,7 @@ import { PROVIDER_KINDS } from '../providers/provider.js';
 import { routeSchema } from '../routing/route-schema.js';
 import { governanceSchema, redisSchema } from '../governance/governance-schema.js';
 import { responsesConfigSchema } from '../surfaces/openai-responses/store/response-store-config.js';
+import { LOG_FORMATS } from '../logging/log-format.js';
 
 export const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
@@ -100,7 +101,13 @@ export const configSchema = z.strictObject({
       flush_interval_ms: z.number().int().positive().default(200),
     })
     .prefault({}),
-  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** `auto`: human-readable lines on a terminal, JSON lines when stdout is not one. */
+      format: z.enum(LOG_FORMATS).default('auto'),
+    })
+    .prefault({}),
   /** Protects /api/*; once set, every /v1 request needs a virtual key or this key. Or SWITCHBOARD_ADMIN_KEY. */
   admin_key: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** Shared counters for budgets and rate limits across instances (docs/governance.md). */

@@ -1,6 +1,7 @@
 /**
  * Pricing of one upstream call: from the usage the upstream reported, or, when it reported
- * none, from tokens we count ourselves (then marked `estimated`).
+ * none, from tokens we count ourselves (then marked `estimated`, as is any call to a model
+ * with no known price).
  *
  * Reported output is never trusted past what the call could produce: the `max_tokens` it was
  * sent, else the deployment's output ceiling. An upstream that claims 1M completion tokens for
@@ -25,13 +26,15 @@ export interface CallCost {
 export function priceCall(request: ChatCompletionRequest, usage: Usage | null | undefined, completionText: string, deployment: Pick<ResolvedDeployment, 'price' | 'outputCeiling'>): CallCost {
   const { price } = deployment;
   const reported = tokenCountsFromUsage(usage);
+  // A model with no known price is billed $0: an estimate, and marked as one (unpriced-models.ts).
+  const unpriced = price === undefined;
   if (reported) {
     const requested = request.max_completion_tokens ?? request.max_tokens ?? deployment.outputCeiling;
     const cap = requested === undefined ? undefined : requested * Math.max(1, request.n ?? 1);
-    if (cap === undefined || reported.completionTokens <= cap) return { tokens: reported, costUsd: computeCost(reported, price), estimated: false };
+    if (cap === undefined || reported.completionTokens <= cap) return { tokens: reported, costUsd: computeCost(reported, price), estimated: unpriced };
     const usageClamped = `upstream reported ${reported.completionTokens} completion tokens, more than the ${cap} the call allowed; billed ${cap}`;
     const tokens = { ...reported, completionTokens: cap, reasoningTokens: Math.min(reported.reasoningTokens, cap) };
-    return { tokens, costUsd: computeCost(tokens, price), estimated: false, usageClamped };
+    return { tokens, costUsd: computeCost(tokens, price), estimated: unpriced, usageClamped };
   }
   const tokens: TokenCounts = {
     promptTokens: countPromptTokens(request.messages),

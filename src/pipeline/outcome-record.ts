@@ -22,6 +22,7 @@ export function recordCompleted(scope: RequestScope, outcome: Completed): Record
   const headers: Record<string, string> = { ...scope.headers, ...outcome.headers };
   headers['x-switchboard-model'] = call.model.name;
   headers['x-switchboard-provider'] = call.deployment.info.provider;
+  if (call.model.simulated) headers['x-switchboard-simulated'] = 'true';
   headers['x-switchboard-cost-usd'] = (call.cost.costUsd + outcome.extraCost).toFixed(8);
   if (call.cost.estimated) headers['x-switchboard-cost-estimated'] = 'true';
   return headers;
@@ -37,6 +38,7 @@ export function recordStreamStart(scope: RequestScope, outcome: Streamed): Recor
   const headers: Record<string, string> = { ...scope.headers, ...outcome.headers };
   headers['x-switchboard-model'] = stream.model.name;
   headers['x-switchboard-provider'] = stream.deployment.info.provider;
+  if (stream.model.simulated) headers['x-switchboard-simulated'] = 'true';
   return headers;
 }
 

@@ -74,7 +74,7 @@ describe('POST /api/config/reload', () => {
     const refused = await post(url, '/api/config/reload');
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('invalid_config');
-    expect(refused.body.error.message).toMatch(/routes 'auto'\.strong: 'smarty' is not a configured model/);
+    expect(refused.body.error.message).toMatch(/routes\[0\]\.strong: 'smarty' is not a configured model/);
     expect(refused.body.error.message).not.toContain('\n    at ');
     const { response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(response.headers.get('x-switchboard-model')).toBe('second');

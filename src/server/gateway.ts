@@ -78,7 +78,7 @@ export interface Gateway extends GatewayGeneration {
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logging.level);
+  const logger = options.logger ?? createLogger(config.logging);
   const configDirectory = options.configDirectory ?? process.cwd();
   const first = buildGeneration(config, configDirectory);
   const store = options.store ?? (await openRequestLogStore(config.storage.url));

@@ -1,33 +1,32 @@
 /**
  * `switchboard serve`: load the config (file, or models derived from provider keys in the
- * environment), start the gateway, and shut down gracefully on SIGTERM or SIGINT. With
- * `--workers N` a primary forks N gateways that share the port (src/server/cluster.ts).
+ * environment), start the gateway, shut down gracefully on SIGTERM or SIGINT, and reload the
+ * config on SIGHUP. With `--workers N` a primary forks N gateways that share the port
+ * (src/server/cluster.ts). A mistake the user can fix (config, port) ends startup with one
+ * `error:` line and exit 2; everything else the gateway says goes through its logger.
  */
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { ConfigError } from '../../config/config-error.js';
-import { modelsFromEnvironment } from '../../config/environment-models.js';
-import { findConfigPath, loadConfigFile, validateConfig, type LoadedConfig } from '../../config/load-config.js';
+import type { LoadedConfig } from '../../config/load-config.js';
 import type { GatewayConfig } from '../../config/schema.js';
+import { EARLIER_SIMULATED_NAMES } from '../../config/simulated-config.js';
 import { createGateway } from '../../server/gateway.js';
 import { announcesStartup, isClusterWorker, runPrimary } from '../../server/cluster.js';
 import { enableProcessMetrics } from '../../server/handlers/process-metrics.js';
 import { describeStorage } from '../../storage/open-store.js';
-import { SIMULATED_MODELS } from '../../providers/simulated/simulated-provider.js';
-import { SIMULATED_ROUTES } from '../../routing/simulated-routes.js';
-import { createLogger } from '../../logging/logger.js';
+import { announcer, createLogger } from '../../logging/logger.js';
+import { unpricedModelWarnings } from '../../models/unpriced-models.js';
 import { parsePort } from '../parse-options.js';
+import { describeStartupError, exitWithInputError, type ListenTarget } from '../startup-errors.js';
+import { resolveServeConfig, type ServeConfigOptions } from './serve-config.js';
 
-export interface ServeOptions {
-  config?: string;
-  port?: number;
-  host?: string;
-  simulate?: boolean;
+export { resolveServeConfig } from './serve-config.js';
+
+export interface ServeOptions extends ServeConfigOptions {
   /** Gateway processes sharing the port; 1 runs in this process. */
   workers?: number;
-  /** Listen on a non-loopback address without an admin key. */
-  insecure?: boolean;
 }
 
 /** `--workers`: a positive integer, or `auto` for one per core. */
@@ -38,26 +37,6 @@ export function parseWorkers(value: string): number {
   return workers;
 }
 
-/** Resolves what `serve` will run with, without starting anything (tested in-process). */
-export function resolveServeConfig(options: ServeOptions, environment: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const path = findConfigPath(options.config, environment);
-  const loaded: LoadedConfig = path
-    ? loadConfigFile(path, environment)
-    : { config: validateConfig({ models: modelsFromEnvironment(environment) }, 'environment'), path: undefined, warnings: [] };
-  const config: GatewayConfig = structuredClone(loaded.config);
-  if (options.port !== undefined) config.server.port = options.port;
-  if (options.host !== undefined) config.server.host = options.host;
-  if (options.insecure) config.server.insecure = true;
-  if (options.simulate) {
-    const taken = new Set([...config.models.map((model) => model.name), ...config.routes.map((route) => route.name)]);
-    const models = SIMULATED_MODELS.filter((model) => !taken.has(model.name));
-    const routes = SIMULATED_ROUTES.filter((route) => !taken.has(route.name));
-    const merged = validateConfig({ ...config, models: [...config.models, ...models], routes: [...config.routes, ...routes] }, 'simulate');
-    return { ...loaded, config: merged };
-  }
-  return { ...loaded, config };
-}
-
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -65,7 +44,7 @@ export function registerServeCommand(program: Command): void {
     .option('-c, --config <file>', 'config file (default: ./switchboard.yaml or $SWITCHBOARD_CONFIG)')
     .option('-p, --port <port>', 'port to listen on (default 4100)', parsePort)
     .option('-H, --host <host>', 'host to bind (default 127.0.0.1)')
-    .option('--simulate', 'add built-in simulated models (no keys needed; answers are marked simulated)')
+    .option('--simulate', 'serve simulated gpt-4o-mini, gpt-4o and an auto route (no keys needed; answers are marked simulated)')
     .option('--insecure', 'allow listening on a non-loopback address without an admin key')
     .option('-w, --workers <n>', 'gateway processes sharing the port: a number, or auto for one per core (default 1)', parseWorkers)
     .action(async (options: ServeOptions) => {
@@ -73,35 +52,52 @@ export function registerServeCommand(program: Command): void {
       try {
         loaded = resolveServeConfig(options);
       } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`${error.message}\n`);
-          process.exit(2);
-        }
-        throw error;
+        exitOnInputError(error);
       }
+      const listen = { host: loaded.config.server.host, port: loaded.config.server.port };
+      // Found before anything starts, so a taken port is the only line printed. (Workers share
+      // the port through the primary, which checks it once for all of them.)
+      if (!isClusterWorker) await portIsFree(listen).catch((error: unknown) => exitOnInputError(error, listen));
       if ((options.workers ?? 1) > 1 && !isClusterWorker) {
-        const logger = createLogger(loaded.config.logging.level);
-        await runPrimary({ workers: options.workers!, logger, say: (line) => process.stdout.write(`${line}\n`) });
+        const logger = createLogger(loaded.config.logging);
+        await runPrimary({ workers: options.workers!, logger, say: (line) => announcer(logger).info(line) });
         return;
       }
-      await serve(loaded, () => resolveServeConfig(options).config);
+      await serve(loaded, () => resolveServeConfig(options).config).catch((error: unknown) => exitOnInputError(error, listen));
     });
+}
+
+function exitOnInputError(error: unknown, listen?: ListenTarget): never {
+  const message = describeStartupError(error, listen);
+  if (message === undefined) throw error;
+  exitWithInputError(message);
+}
+
+function portIsFree({ host, port }: ListenTarget): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 async function serve(loaded: LoadedConfig, reloadConfig: () => GatewayConfig): Promise<void> {
   const { config } = loaded;
-  const logger = createLogger(config.logging.level);
+  const logger = createLogger(config.logging);
+  const announce = announcer(logger);
+  // Under --workers only the first worker prints the banner; the primary adds the worker list.
+  const say = (line: string) => {
+    if (announcesStartup()) announce.info(line);
+  };
   for (const warning of loaded.warnings) logger.warn(warning);
   enableProcessMetrics();
   const gateway = await createGateway({ config, logger, configDirectory: loaded.path ? dirname(loaded.path) : process.cwd(), reloadConfig });
-  // Under --workers only the first worker prints the banner; the primary adds the worker list.
-  const announce = announcesStartup();
-  const say = (line: string) => {
-    if (announce) process.stdout.write(`${line}\n`);
-  };
+  for (const warning of unpricedModelWarnings(gateway.registry)) logger.warn(warning);
 
   // Signal handlers go in before the gateway listens: a signal that arrives while the banner
-  // prints must not find Node's defaults (SIGHUP's would kill the process).
+  // prints (a supervisor that sends SIGTERM as soon as it reads "listening") must not find
+  // Node's defaults, which kill the process on the spot, undrained.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -117,26 +113,32 @@ async function serve(loaded: LoadedConfig, reloadConfig: () => GatewayConfig): P
   // SIGHUP reloads the config, as nginx and most daemons do.
   process.on('SIGHUP', () => {
     gateway.reload().then(
-      () => say('Configuration reloaded (SIGHUP).'),
-      (error: unknown) => process.stderr.write(`Reload refused, the previous configuration keeps serving: ${error instanceof Error ? error.message : String(error)}\n`),
+      () => {
+        announce.info('Configuration reloaded (SIGHUP).');
+        for (const warning of unpricedModelWarnings(gateway.registry)) logger.warn(warning);
+      },
+      (error: unknown) => logger.error(`reload refused, the previous configuration keeps serving: ${error instanceof Error ? error.message : String(error)}`),
     );
   });
 
-  let address;
-  try {
-    address = await gateway.listen();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+  const address = await gateway.listen().catch(async (error: unknown) => {
     await gateway.close();
-    process.exit(2);
-  }
+    throw error;
+  });
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   say(`Switchboard listening on ${url}/v1 (config: ${loaded.path ?? 'from environment'}; storage: ${describeStorage(config.storage.url)})`);
-  const names = gateway.registry.all().map((model) => (model.simulated ? `${model.name} (simulated)` : model.name));
-  if (names.length === 0) {
+  const models = gateway.registry.all();
+  if (models.length === 0) {
     say('No models configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY / GEMINI_API_KEY), add a model to switchboard.yaml, or run `switchboard serve --simulate` to try it without keys.');
   } else {
-    say(`Models: ${names.join(', ')}${gateway.routes.names().length ? `; routes: ${gateway.routes.names().join(', ')}` : ''}`);
+    const shown = (name: string) => !EARLIER_SIMULATED_NAMES.has(name);
+    const simulated = models.filter((model) => model.simulated && shown(model.name)).map((model) => model.name);
+    const real = models.filter((model) => !model.simulated).map((model) => model.name);
+    const routes = gateway.routes.names().filter(shown);
+    say(
+      [real.length ? `Models: ${real.join(', ')}` : '', simulated.length ? `Simulated models: ${simulated.join(', ')}` : '', routes.length ? `routes: ${routes.join(', ')}` : '']
+        .filter(Boolean)
+        .join('; '),
+    );
   }
 }

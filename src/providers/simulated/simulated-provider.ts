@@ -115,9 +115,15 @@ function pseudoEmbedding(text: string, dimensions: number): number[] {
   return vector.map((value) => value / norm);
 }
 
-/** The models `--simulate` adds, priced like the real ones they imitate. */
+/**
+ * The models `--simulate` serves, under the names the README's examples send and priced like
+ * the real models they imitate (the catalog knows these names).
+ */
 export const SIMULATED_MODELS = [
-  { name: 'sim-gpt-4o-mini', provider: 'simulated' as const, model: 'gpt-4o-mini', simulated: true },
-  { name: 'sim-gpt-4o', provider: 'simulated' as const, model: 'gpt-4o', simulated: true },
-  { name: 'sim-text-embedding-3-small', provider: 'simulated' as const, model: 'text-embedding-3-small', simulated: true },
+  { name: 'gpt-4o-mini', provider: 'simulated' as const, model: 'gpt-4o-mini', simulated: true },
+  { name: 'gpt-4o', provider: 'simulated' as const, model: 'gpt-4o', simulated: true },
+  { name: 'text-embedding-3-small', provider: 'simulated' as const, model: 'text-embedding-3-small', simulated: true },
 ];
+
+/** Earlier releases named the simulated models `sim-…`; those names keep answering. */
+export const SIMULATED_MODEL_ALIASES = SIMULATED_MODELS.map((model) => ({ ...model, name: `sim-${model.name}` }));
