@@ -33,7 +33,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--strong <model>', "the strong model as named in the datasets (default: the router's)")
     .option('--plot <file>', 'write an SVG of quality against the share of strong calls')
     .option('--json', 'print the results as JSON')
-    .option('--output-tokens <count>', `output tokens assumed for rows without a recorded answer (default ${ASSUMED_OUTPUT_TOKENS})`, parsePositiveNumber, ASSUMED_OUTPUT_TOKENS)
+    .option('--output-tokens <count>', 'output tokens assumed for rows without a recorded answer', parsePositiveNumber, ASSUMED_OUTPUT_TOKENS)
     .action(
       guardedAction(command, async (options: EvalOptions) => {
         const { router, path } = loadRouterOption(options.router);

@@ -1,12 +1,14 @@
 /**
  * `switchboard keys create|list|revoke`: manage virtual keys in the store directly (the same
  * database `serve` uses), so it works with the gateway stopped and needs no admin key: access
- * to the database is the authority. Running gateways see a new key at once and a revocation
+ * to the database is the authority. `list` shows each key's spend against its budget. Running gateways see a new key at once and a revocation
  * within `governance.key_cache_ms`.
  */
 import type { Command } from 'commander';
 import { openKeyStore } from '../../governance/keys/open-key-store.js';
 import { describeKey, keySettingsSchema, newVirtualKey } from '../../governance/keys/virtual-key.js';
+import { describeUsage, keyUsage } from '../../governance/keys/key-usage.js';
+import { openRequestLogStore } from '../../storage/open-store.js';
 import { formatPath } from '../../protocol/chat-request-schema.js';
 import { parsePositiveNumber } from '../parse-options.js';
 import { loadCommandConfig } from './cli-config.js';
@@ -72,23 +74,25 @@ export function registerKeysCommand(program: Command): void {
     .option('-c, --config <file>', 'config file (where the store is)')
     .option('--json', 'print JSON')
     .action(async (options: { all?: boolean; config?: string; json?: boolean }) => {
-      const store = await openKeyStore(loadCommandConfig(options.config).storage.url);
+      const storageUrl = loadCommandConfig(options.config).storage.url;
+      const store = await openKeyStore(storageUrl);
+      const log = await openRequestLogStore(storageUrl);
       try {
-        const list = (await store.list({ includeRevoked: options.all })).map(describeKey);
+        const keys = await store.list({ includeRevoked: options.all });
+        const usage = await keyUsage(log, keys);
+        const list = keys.map((key) => {
+          const spent = usage.get(key.id)!;
+          return { ...describeKey(key), spend: { usd: spent.costUsd, tokens: spent.tokens, window_start: new Date(spent.window.start).toISOString(), window_end: new Date(spent.window.end).toISOString() } };
+        });
         if (options.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         for (const key of list) {
-          const limits = [
-            key.budget_usd !== undefined ? `$${key.budget_usd}/${key.budget_period}` : '',
-            key.budget_tokens !== undefined ? `${key.budget_tokens} tokens/${key.budget_period}` : '',
-            key.rpm !== undefined ? `${key.rpm} rpm` : '',
-            key.tpm !== undefined ? `${key.tpm} tpm` : '',
-          ].filter(Boolean);
+          const limits = [...describeUsage(key, usage.get(key.id)!), key.rpm !== undefined ? `${key.rpm} rpm` : '', key.tpm !== undefined ? `${key.tpm} tpm` : ''].filter(Boolean);
           const state = key.revoked_at ? ' REVOKED' : '';
-          process.stdout.write(`${key.id}  ${key.name}  ${key.key_hint}${key.team ? `  team=${key.team}` : ''}${key.models ? `  models=${key.models.join(',')}` : ''}  ${limits.join(', ') || 'no limits'}${state}\n`);
+          process.stdout.write(`${key.id}  ${key.name}  ${key.key_hint}${key.team ? `  team=${key.team}` : ''}${key.models ? `  models=${key.models.join(',')}` : ''}  ${limits.join(', ')}${state}\n`);
         }
         if (list.length === 0) process.stdout.write('No keys yet: switchboard keys create --name NAME\n');
       } finally {
-        await store.close();
+        await Promise.all([store.close(), log.close()]);
       }
     });
   keys

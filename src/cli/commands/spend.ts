@@ -12,7 +12,7 @@ export function registerSpendCommand(program: Command): void {
   program
     .command('spend')
     .description('Spend, tokens and savings per key, team, user, model, route or day.')
-    .option('--group-by <group>', `one of ${SPEND_GROUPS.join(', ')} (default model)`, parseGroup, 'model' as SpendGroup)
+    .option('--group-by <group>', `one of ${SPEND_GROUPS.join(', ')}`, parseGroup, 'model' as SpendGroup)
     .option('--from <date>', 'from this date (2026-11-01) or ms since the epoch, inclusive', parseTime)
     .option('--to <date>', 'to this date, exclusive', parseTime)
     .option('-c, --config <file>', 'config file (where the request log is)')
