@@ -186,10 +186,11 @@ http {
 async function startPortkey(options: TargetOptions): Promise<StartResult> {
   let entry: string;
   try {
-    const require = createRequire(join(REPO_ROOT, 'package.json'));
+    // Installed apart from the root packages (bench/package.json), so a user's `npm ci` stays lean.
+    const require = createRequire(join(REPO_ROOT, 'bench/package.json'));
     entry = join(dirname(require.resolve('@portkey-ai/gateway/package.json')), 'build/start-server.js');
   } catch {
-    return { skipped: '@portkey-ai/gateway is not installed (npm ci installs it as a devDependency)' };
+    return { skipped: '@portkey-ai/gateway is not installed (`npm run bench:install` installs it into bench/node_modules; `npm run bench` does so itself)' };
   }
   const port = await freePort();
   const service = startService(process.execPath, [entry, `--port=${port}`, '--headless'], { cwd: options.workDirectory, env: { ...process.env, NODE_ENV: 'production' } });
