@@ -4,7 +4,7 @@
  * `switchboard.yaml:7 models[0].base_ur: unknown key; did you mean \`base_url\`?`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { formatPath } from '../protocol/chat-request-schema.js';
@@ -49,7 +49,10 @@ export function findConfigPath(explicit: string | undefined, environment: NodeJS
 }
 
 export function loadConfigFile(path: string, environment: NodeJS.ProcessEnv = process.env, options: ConfigReadOptions = {}): LoadedConfig {
-  return parseConfigText(readFileSync(path, 'utf8'), path, environment, options);
+  // Errors name the file as the user would: `switchboard.yaml:7`, not its absolute path.
+  const shown = relative(process.cwd(), path);
+  const name = shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : path;
+  return { ...parseConfigText(readFileSync(path, 'utf8'), name, environment, options), path };
 }
 
 export function parseConfigText(text: string, fileName: string, environment: NodeJS.ProcessEnv = process.env, options: ConfigReadOptions = {}): LoadedConfig {
