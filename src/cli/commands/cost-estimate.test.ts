@@ -89,7 +89,7 @@ describe('keys and spend commands', () => {
     expect(created.key).toMatch(/^sk-sb-/);
     const listed = await runCli(['keys', 'list', '--config', config]);
     expect(listed).toContain(created.id);
-    expect(listed).toContain('$50/month, 600 rpm');
+    expect(listed).toContain('$0.0000 of $50/month (0.0%), 600 rpm');
     expect(listed).not.toContain(created.key);
     expect(await runCli(['keys', 'revoke', created.id, '--config', config])).toContain('Revoked');
     expect(await runCli(['keys', 'list', '--config', config])).not.toContain(created.id);
