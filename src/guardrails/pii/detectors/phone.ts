@@ -1,0 +1,32 @@
+/**
+ * Phone numbers, found and validated by `libphonenumber-js` with its full metadata (number
+ * ranges per country, not only lengths), for international numbers (`+44 20 7946 0958`) and
+ * national ones in the configured regions (`(415) 555-2671` with US). Its matcher already
+ * rejects dates and times; on top, a run of bare digits right after a reference word
+ * (`order #4155552671`, `invoice 2125550199`) is taken as that reference, not a phone.
+ */
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import type { PiiDetector, PiiMatch } from '../entities.js';
+import { textBefore } from './boundaries.js';
+
+const REFERENCE_WORD = /(?:#|\b(?:order|invoice|inv|ref|reference|tracking|shipment|ticket|case|po|sku|id|account|acct|confirmation|transaction|txn|serial|customer|booking|pnr|isbn|batch|lot|part|item|no\.?)\s*(?:no\.?|number|#|id)?\s*[:#]?)\s*$/;
+
+export function phoneDetector(regions: readonly string[]): PiiDetector {
+  const countries = regions as readonly CountryCode[];
+  return {
+    entity: 'phone',
+    detect(text: string): PiiMatch[] {
+      if (!/\d{2}/.test(text)) return [];
+      const matches: PiiMatch[] = [];
+      for (const country of countries.length > 0 ? countries : [undefined]) {
+        for (const found of findPhoneNumbersInText(text, { defaultCountry: country })) {
+          const value = text.slice(found.startsAt, found.endsAt);
+          if (/^\d+$/.test(value) && REFERENCE_WORD.test(textBefore(text, found.startsAt, 24))) continue;
+          if (matches.some((other) => other.start < found.endsAt && found.startsAt < other.end)) continue;
+          matches.push({ entity: 'phone', start: found.startsAt, end: found.endsAt, value });
+        }
+      }
+      return matches;
+    },
+  };
+}
