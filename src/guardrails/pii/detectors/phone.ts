@@ -18,8 +18,9 @@ export function phoneDetector(regions: readonly string[]): PiiDetector {
     detect(text: string): PiiMatch[] {
       if (!/\d{2}/.test(text)) return [];
       const matches: PiiMatch[] = [];
+      const scanned = text.replace(/[,;]/g, '\n');
       for (const country of countries.length > 0 ? countries : [undefined]) {
-        for (const found of findPhoneNumbersInText(text, { defaultCountry: country })) {
+        for (const found of findPhoneNumbersInText(scanned, { defaultCountry: country })) {
           const value = text.slice(found.startsAt, found.endsAt);
           if (/^\d+$/.test(value) && REFERENCE_WORD.test(textBefore(text, found.startsAt, 24))) continue;
           if (matches.some((other) => other.start < found.endsAt && found.startsAt < other.end)) continue;
