@@ -1,7 +1,8 @@
 /**
- * Runs the enabled detectors over a text and settles overlaps: where two findings overlap, the
- * longer one wins (a card number is not also a phone number inside it), and on equal length
- * the more specific entity (a secret before an email inside a URL, an IBAN before a phone).
+ * Runs the enabled detectors over a text and settles overlaps. A secret always wins: a token
+ * in a URL (`https://x:ghp_…@github.com`) must be masked whole even where a longer email-like
+ * span covers it. Otherwise the longer finding wins (a card number is not also a phone number
+ * inside it), and on equal length the more specific entity (an IBAN before a phone).
  * Built once per configuration; `scan` is called per text.
  *
  *   const scanner = new PiiScanner({ entities: ['email', 'phone'], phoneRegions: ['US'] });
@@ -42,13 +43,17 @@ export class PiiScanner {
     const found: PiiMatch[] = [];
     for (const detector of this.detectors) for (const match of detector.detect(text)) found.push(match);
     if (found.length <= 1) return found;
-    found.sort((a, b) => b.end - b.start - (a.end - a.start) || SPECIFICITY[a.entity] - SPECIFICITY[b.entity] || a.start - b.start);
+    found.sort((a, b) => secretFirst(a, b) || b.end - b.start - (a.end - a.start) || SPECIFICITY[a.entity] - SPECIFICITY[b.entity] || a.start - b.start);
     const kept: PiiMatch[] = [];
     for (const candidate of found) {
       if (!kept.some((other) => other.start < candidate.end && candidate.start < other.end)) kept.push(candidate);
     }
     return kept.sort((a, b) => a.start - b.start);
   }
+}
+
+function secretFirst(a: PiiMatch, b: PiiMatch): number {
+  return Number(b.entity === 'secret') - Number(a.entity === 'secret');
 }
 
 function builtInDetectors(phoneRegions: readonly string[]): PiiDetector[] {

@@ -8,7 +8,7 @@
 import type { PiiDetector, PiiMatch } from '../entities.js';
 import { matchesOf } from './boundaries.js';
 
-const CANDIDATE = /(?<![\w.\-/+])\d(?:[ -]?\d){11,18}(?![\w\-/]|[.,]\d)/g;
+const CANDIDATE = /(?<![\w.\-/+])\d(?:[ -]?\d){11,18}(?![\w\-/]|\.\d)/g;
 const GROUPINGS = new Set(['4-4-4-4', '4-4-4-4-3', '4-4-4-4-2', '4-4-4-4-1', '4-6-5', '4-6-4', '4-4-4-3', '4-4-4-1', '4-4-5', '4-4-4']);
 
 /** Issuer prefixes (IIN ranges) and the lengths their cards have. */

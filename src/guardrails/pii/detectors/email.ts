@@ -8,7 +8,7 @@
  */
 import type { PiiDetector, PiiMatch } from '../entities.js';
 
-const LOCAL_CHARACTER = /[A-Za-z0-9._%+-]/;
+const LOCAL_CHARACTER = /[A-Za-z0-9._%+'-]/;
 const DOMAIN_CHARACTER = /[A-Za-z0-9.-]/;
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 /** Top-level "domains" that are file extensions in practice: `icon@2x.png`, `font@latest.woff`. */
@@ -36,7 +36,8 @@ function addressAround(text: string, at: number): PiiMatch | undefined {
   while (start > 0 && at - start < 64 && LOCAL_CHARACTER.test(text[start - 1]!)) start--;
   // A local part longer than 64 characters is not an address (and is likely a token or hash).
   if (start > 0 && LOCAL_CHARACTER.test(text[start - 1]!)) return undefined;
-  while (text[start] === '.') start++;
+  // An apostrophe belongs to a name (`o'brien@…`), but one in front is a quote: `'jane@…'`.
+  while (text[start] === '.' || text[start] === "'") start++;
   let end = at + 1;
   while (end < text.length && end - at <= 253 && DOMAIN_CHARACTER.test(text[end]!)) end++;
   while (end > at + 1 && (text[end - 1] === '.' || text[end - 1] === '-')) end--;

@@ -7,8 +7,8 @@
 import type { PiiDetector, PiiMatch } from '../entities.js';
 import { matchesOf, textBefore } from './boundaries.js';
 
-const SEPARATED = /(?<![\w\-./])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w\-/]|[.,]\d)/g;
-const TOGETHER = /(?<![\w\-./])(\d{3})(\d{2})(\d{4})(?![\w\-/]|[.,]\d)/g;
+const SEPARATED = /(?<![\w\-./])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w\-/]|\.\d)/g;
+const TOGETHER = /(?<![\w\-./])(\d{3})(\d{2})(\d{4})(?![\w\-/]|\.\d)/g;
 const KEYWORD = /\b(ssn|ss#|social security(?: number| no\.?| #)?|soc\. ?sec\.?)\b[\s:#.-]*(?:is|was|=)?[\s:#-]*$/;
 const NEVER_ISSUED = new Set(['078051120', '219099999']);
 
