@@ -23,7 +23,7 @@ import { RouteTable } from '../src/routing/route-table.js';
 import { RequestLogWriter } from '../src/storage/request-log-writer.js';
 import { emptyRecord, type RequestRecord } from '../src/storage/request-record.js';
 import { rowValuesFromRecord } from '../src/storage/record-columns.js';
-import { newRequestId } from '../src/server/request-id.js';
+import { newRequestId } from '../src/pipeline/request-id.js';
 import { SqliteRequestLogStore } from '../src/storage/sqlite/sqlite-request-log-store.js';
 import { REPO_ROOT } from './lib/targets.js';
 
@@ -65,7 +65,7 @@ const config = validateConfig(
 const registry = new ModelRegistry(config);
 const routes = new RouteTable(config.routes, registry, { configDirectory: REPO_ROOT });
 const route = routes.get('bench-route') as unknown as { decide(facts: RequestFacts): RouteDecision } | undefined;
-const price = registry.get('bench-model')!.deployments[0]!.price;
+const deployment = registry.get('bench-model')!.deployments[0]!;
 
 /**
  * Nanoseconds of CPU per call: median of five batches after a warm-up batch. CPU time, not wall
@@ -100,9 +100,9 @@ if (route && typeof route.decide === 'function') {
 } else {
   rows.push(['route (`rules`)', 'skipped: no rules route available in this build']);
 }
-rows.push(['cost (usage reported by upstream)', measure(() => priceCall(request, USAGE, 'Hello! How can I help you today?', price))]);
+rows.push(['cost (usage reported by upstream)', measure(() => priceCall(request, USAGE, 'Hello! How can I help you today?', deployment))]);
 rows.push(['build the log record', measure((index) => emptyRecord(`req_${index}`, '/v1/chat/completions'))]);
-const nullStore = { insertMany: async () => {}, spend: async () => [], recent: async () => [], close: async () => {} };
+const nullStore = { insertMany: async () => {}, spend: async () => [], recent: async () => [], ping: async () => {}, close: async () => {} };
 const writer = new RequestLogWriter(nullStore, { batchSize: 1_000_000, flushIntervalMs: 60_000 });
 const record = emptyRecord('req_x', '/v1/chat/completions');
 rows.push(['log enqueue', measure(() => writer.enqueue(record))]);
