@@ -8,6 +8,8 @@
  *   const unmasker = new ChunkUnmasker(masker);
  *   for await (const chunk of upstream) send(unmasker.transform(chunk));
  *   for (const chunk of unmasker.finish(lastChunk)) send(chunk);   // only if the stream ended without finish_reason
+ *
+ * or, as a stage's stream transform: `transformStream(stream, (chunks) => unmaskChunks(chunks, masker))`.
  */
 import type { ChatCompletionChunk, ChatCompletionChunkChoice, ToolCallDelta } from '../../protocol/chat-types.js';
 import type { PiiMasker } from './pii-masker.js';
@@ -100,4 +102,15 @@ export class ChunkUnmasker {
     if (!unmaskers) this.choices.set(choiceIndex, (unmaskers = { content: new StreamUnmasker(this.masker, this.options.contentMode ?? 'text'), toolArguments: new Map() }));
     return unmaskers;
   }
+}
+
+/** The unmasked stream of `chunks`, with what is still held at the end sent after the last chunk. */
+export async function* unmaskChunks(chunks: AsyncIterable<ChatCompletionChunk>, masker: PiiMasker, options: UnmaskOptions = {}): AsyncGenerator<ChatCompletionChunk> {
+  const unmasker = new ChunkUnmasker(masker, options);
+  let last: ChatCompletionChunk | undefined;
+  for await (const chunk of chunks) {
+    last = chunk;
+    yield unmasker.transform(chunk);
+  }
+  if (last) yield* unmasker.finish(last);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatCompletionChunk, ChatCompletionChunkChoice } from '../../protocol/chat-types.js';
-import { ChunkUnmasker } from './chunk-unmasker.js';
+import { ChunkUnmasker, unmaskChunks } from './chunk-unmasker.js';
 import { PiiMasker } from './pii-masker.js';
 import { PiiScanner } from './pii-scanner.js';
 import { StreamUnmasker } from './stream-unmasker.js';
@@ -122,5 +122,17 @@ describe('ChunkUnmasker', () => {
     unmasker.transform(chunk([{ index: 0, delta: { content: 'cut <EMAIL' }, finish_reason: null }]));
     expect(unmasker.finish(base)).toEqual([{ ...base, choices: [{ index: 0, delta: { content: '<EMAIL' }, finish_reason: null }] }]);
     expect(unmasker.finish(base)).toEqual([]);
+  });
+});
+
+describe('unmaskChunks', () => {
+  it('transforms an async stream of chunks and sends what is held after a stream cut short', async () => {
+    async function* upstream() {
+      yield chunk([{ index: 0, delta: { role: 'assistant', content: 'To <EMAIL_1>, cc <EMA' }, finish_reason: null }]);
+      yield chunk([{ index: 0, delta: { content: 'IL_1> and <EMAIL' }, finish_reason: null }]);
+    }
+    const out: ChatCompletionChunk[] = [];
+    for await (const each of unmaskChunks(upstream(), maskerFor('jane@example.com'))) out.push(each);
+    expect(out.map((each) => each.choices[0]!.delta.content)).toEqual(['To jane@example.com, cc ', 'jane@example.com and ', '<EMAIL']);
   });
 });
