@@ -142,7 +142,7 @@ for (const backend of backends) {
       await backend.tamper(`${backend.dropGuard} UPDATE audit_log SET after = '{"name":"team-a","rpm":20000}' WHERE id = 2;`);
       const result = await auditVerify(backend.url);
       expect(result.exitCode).toBe(1);
-      expect(result.output).toBe('Audit chain broken at row 2 (key.update): its content does not match its hash (the row was edited). 1 rows before it are intact.\n');
+      expect(result.output).toBe('Audit chain broken at row 2 (key.update): its content does not match its hash (the row was edited). The 1 row before it is intact.\n');
     });
 
     it('names the row after one that was deleted', async () => {

@@ -22,8 +22,8 @@ export function registerAuditCommand(program: Command): void {
       try {
         const result = await log.verify();
         if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else if (result.ok) process.stdout.write(`Audit chain intact: ${result.rows} rows.\n`);
-        else process.stdout.write(`Audit chain broken at row ${result.broken.id}${result.broken.action ? ` (${result.broken.action})` : ''}: ${result.broken.reason}. ${result.rows} rows before it are intact.\n`);
+        else if (result.ok) process.stdout.write(`Audit chain intact: ${rows(result.rows)}.\n`);
+        else process.stdout.write(`Audit chain broken at row ${result.broken.id}${result.broken.action ? ` (${result.broken.action})` : ''}: ${result.broken.reason}. The ${rows(result.rows)} before it ${result.rows === 1 ? 'is' : 'are'} intact.\n`);
         if (!result.ok) process.exitCode = 1;
       } finally {
         await log.close();
@@ -49,4 +49,8 @@ export function registerAuditCommand(program: Command): void {
         await log.close();
       }
     });
+}
+
+function rows(count: number): string {
+  return `${count} ${count === 1 ? 'row' : 'rows'}`;
 }
