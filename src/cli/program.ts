@@ -9,6 +9,7 @@ import { registerEvalCommand } from './commands/eval.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { registerCostCommand } from './commands/cost-estimate.js';
+import { registerAuditCommand } from './commands/audit.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerSpendCommand(program);
   registerCostCommand(program);
+  registerAuditCommand(program);
   return program;
 }

@@ -2,9 +2,13 @@
  * The governance service a gateway holds: who is calling (admin key, virtual keys), what a
  * request may spend (admission and settlement), and key management for the admin API and CLI.
  * Counters live in memory for one instance, or in Redis when `redis.url` is set so that N
- * instances enforce one budget and one rate limit.
+ * instances enforce one budget and one rate limit. Key changes go to the audit log, which the
+ * service opens on the same database as the keys (src/audit).
  */
 import type { Logger } from 'pino';
+import type { AuditActor } from '../audit/audit-actor.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { openAuditLog } from '../audit/open-audit-log.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { NotFoundError } from '../errors/index.js';
 import type { ModelRegistry } from '../models/model-registry.js';
@@ -20,7 +24,7 @@ import { MemoryCounterStore } from './counters/memory-counter-store.js';
 import { authenticate, digest } from './keys/authenticate.js';
 import type { KeyStore } from './keys/key-store.js';
 import { openKeyStore } from './keys/open-key-store.js';
-import { hashKey, newVirtualKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
+import { describeKey, hashKey, newVirtualKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
 
 export interface GovernanceOptions {
   config: GatewayConfig;
@@ -32,6 +36,7 @@ export interface GovernanceOptions {
   /** Use these instead of opening them from the config (tests, CLI). */
   keys?: KeyStore;
   counters?: CounterStore;
+  audit?: AuditLog;
 }
 
 export class Governance {
@@ -41,6 +46,8 @@ export class Governance {
   private constructor(
     readonly keys: KeyStore,
     readonly counters: CounterStore,
+    /** Every admin action, as a hash chain; see src/audit/audit-log.ts. */
+    readonly audit: AuditLog,
     readonly adminKeyDigest: Buffer | undefined,
     private readonly options: GovernanceOptions,
   ) {
@@ -58,8 +65,9 @@ export class Governance {
       counters = new RedisCounterStore(config.redis.url, config.redis.key_prefix);
     }
     counters ??= new MemoryCounterStore();
+    const audit = options.audit ?? (await openAuditLog(config.storage.url));
     if (!adminKey) options.logger.warn('no admin key set (SWITCHBOARD_ADMIN_KEY or admin_key): /api/* is open and /v1 accepts requests without a key');
-    return new Governance(keys, counters, adminKey ? digest(adminKey) : undefined, options);
+    return new Governance(keys, counters, audit, adminKey ? digest(adminKey) : undefined, options);
   }
 
   get adminKeyConfigured(): boolean {
@@ -98,32 +106,36 @@ export class Governance {
     this.services = { ...this.services, config: next.config.governance, registry: next.registry, routes: next.routes };
   }
 
-  async createKey(settings: KeySettings): Promise<{ secret: string; key: VirtualKey }> {
+  async createKey(settings: KeySettings, by: AuditActor): Promise<{ secret: string; key: VirtualKey }> {
     const created = newVirtualKey(settings);
     await this.keys.insert(created.key);
+    await this.audit.record('key.create', { ...by, target: created.key.id, after: describeKey(created.key) });
     return created;
   }
 
-  async updateKey(update: KeyUpdate): Promise<VirtualKey> {
+  async updateKey(update: KeyUpdate, by: AuditActor): Promise<VirtualKey> {
     const { id, ...changes } = update;
     const current = await this.requireKey(id);
     const next: VirtualKey = { ...current, ...changes, updated_at: Date.now() };
     await this.keys.replace(next);
     this.keyCache.delete(current.key_hash);
+    await this.audit.record('key.update', { ...by, target: id, before: describeKey(current), after: describeKey(next) });
     return next;
   }
 
-  async revokeKey(id: string): Promise<VirtualKey> {
+  async revokeKey(id: string, by: AuditActor): Promise<VirtualKey> {
     const current = await this.requireKey(id);
     const next: VirtualKey = { ...current, revoked_at: current.revoked_at ?? Date.now(), updated_at: Date.now() };
     await this.keys.replace(next);
     this.keyCache.delete(current.key_hash);
+    await this.audit.record('key.revoke', { ...by, target: id, before: describeKey(current), after: describeKey(next) });
     return next;
   }
 
   async close(): Promise<void> {
     await this.counters.close();
     await this.keys.close();
+    await this.audit.close();
   }
 
   private async requireKey(id: string): Promise<VirtualKey> {

@@ -1,27 +1,14 @@
 /**
  * Validation of incoming client requests. Unknown fields are kept (`z.looseObject`) so new
  * OpenAI parameters pass through to OpenAI-compatible upstreams without a gateway release.
+ * `messages` is checked by chat-message-validation.ts (per role and content-part type, by hand
+ * because it is the bulk of the body), the other fields by the zod schema below. The parsed
+ * body itself is returned, not zod's copy: validation never copies the body.
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors/index.js';
+import { validateChatMessages } from './chat-message-validation.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from './chat-types.js';
-
-const contentPart = z.looseObject({ type: z.string() });
-const content = z.union([z.string(), z.array(contentPart)]).nullable().optional();
-
-const toolCall = z.looseObject({
-  id: z.string(),
-  type: z.literal('function'),
-  function: z.looseObject({ name: z.string(), arguments: z.string() }),
-});
-
-const message = z.looseObject({
-  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
-  content,
-  name: z.string().optional(),
-  tool_calls: z.array(toolCall).optional(),
-  tool_call_id: z.string().optional(),
-});
 
 const tool = z.looseObject({
   type: z.literal('function'),
@@ -46,7 +33,8 @@ const positiveInteger = z.number().int().positive().nullable().optional();
 
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1),
-  messages: z.array(message).min(1),
+  // Checked by validateChatMessages; here only so that zod does not walk (and copy) every message.
+  messages: z.custom<unknown[]>((value) => Array.isArray(value), { message: 'expected an array of messages' }).optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   tools: z.array(tool).optional(),
@@ -73,9 +61,11 @@ export const embeddingsRequestSchema = z.looseObject({
   user: z.string().optional(),
 });
 
-/** Parses a client body, throwing a 400 that names the first invalid field. */
+/** Checks a client body and returns it, throwing a 400 that names the first invalid field. */
 export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
-  return parseWith(chatCompletionRequestSchema, body) as ChatCompletionRequest;
+  parseWith(chatCompletionRequestSchema, body);
+  validateChatMessages((body as { messages: unknown }).messages);
+  return body as ChatCompletionRequest;
 }
 
 export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {

@@ -2,6 +2,7 @@
  * Every HTTP endpoint of the gateway: the inbound model APIs (surfaces), then health and the
  * admin API. One list, so the whole surface of the gateway is readable in one place.
  */
+import { addAuditRoutes } from '../audit/audit-handlers.js';
 import { addKeyRoutes } from '../governance/admin/key-handlers.js';
 import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
 import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
@@ -36,5 +37,6 @@ export function gatewayRoutes(): HttpRoutes {
     .add('GET', '/api/metrics', handleProcessMetrics)
     .add('POST', '/api/config/reload', handleConfigReload);
   addKeyRoutes(routes);
+  addAuditRoutes(routes);
   return routes;
 }

@@ -1,10 +1,13 @@
 /**
  * `switchboard keys create|list|revoke`: manage virtual keys in the store directly (the same
  * database `serve` uses), so it works with the gateway stopped and needs no admin key: access
- * to the database is the authority. `list` shows each key's spend against its budget. Running gateways see a new key at once and a revocation
- * within `governance.key_cache_ms`.
+ * to the database is the authority. `list` shows each key's spend against its budget. Running
+ * gateways see a new key at once and a revocation within `governance.key_cache_ms`. Changes go
+ * to the audit log as done by `cli:<os user>`.
  */
 import type { Command } from 'commander';
+import { cliActor } from '../../audit/audit-actor.js';
+import { openAuditLog } from '../../audit/open-audit-log.js';
 import { openKeyStore } from '../../governance/keys/open-key-store.js';
 import { describeKey, keySettingsSchema, newVirtualKey } from '../../governance/keys/virtual-key.js';
 import { describeUsage, keyUsage } from '../../governance/keys/key-usage.js';
@@ -57,14 +60,18 @@ export function registerKeysCommand(program: Command): void {
         command.error(`error: ${formatPath(issue.path).replace('budget_period', '--period')}: ${issue.message}`);
         return;
       }
-      const store = await openKeyStore(loadCommandConfig(options.config).storage.url);
+      const storageUrl = loadCommandConfig(options.config).storage.url;
+      const store = await openKeyStore(storageUrl);
+      const audit = await openAuditLog(storageUrl);
       try {
         const { secret, key } = newVirtualKey(parsed.data);
         await store.insert(key);
+        await audit.record('key.create', { ...cliActor(), target: key.id, after: describeKey(key) });
         if (options.json) process.stdout.write(`${JSON.stringify({ ...describeKey(key), key: secret }, null, 2)}\n`);
         else process.stdout.write(`Created ${key.id} (${key.name}). The key is shown only this once:\n\n  ${secret}\n\n`);
       } finally {
         await store.close();
+        await audit.close();
       }
     });
   keys
@@ -100,14 +107,19 @@ export function registerKeysCommand(program: Command): void {
     .description('Revoke a key: requests with it get 401.')
     .option('-c, --config <file>', 'config file (where the store is)')
     .action(async (id: string, options: { config?: string }, command: Command) => {
-      const store = await openKeyStore(loadCommandConfig(options.config).storage.url);
+      const storageUrl = loadCommandConfig(options.config).storage.url;
+      const store = await openKeyStore(storageUrl);
+      const audit = await openAuditLog(storageUrl);
       try {
         const key = await store.get(id);
         if (!key) return void command.error(`error: no key with id '${id}'`);
-        await store.replace({ ...key, revoked_at: key.revoked_at ?? Date.now(), updated_at: Date.now() });
+        const revoked = { ...key, revoked_at: key.revoked_at ?? Date.now(), updated_at: Date.now() };
+        await store.replace(revoked);
+        await audit.record('key.revoke', { ...cliActor(), target: id, before: describeKey(key), after: describeKey(revoked) });
         process.stdout.write(`Revoked ${id} (${key.name}).\n`);
       } finally {
         await store.close();
+        await audit.close();
       }
     });
 }

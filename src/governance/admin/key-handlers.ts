@@ -5,9 +5,11 @@
  *   GET  /api/keys/info     one key (?id=)
  *   POST /api/keys/update   {id, …fields to change}
  *   POST /api/keys/revoke   {id}
- * The secret is in the create response only; lists show `key_hint`.
+ * The secret is in the create response only; lists show `key_hint`. Every change is recorded
+ * in the audit log (GET /api/audit) with who made it and from which address.
  */
 import type { z } from 'zod';
+import { adminRequestActor } from '../../audit/audit-actor.js';
 import { InvalidRequestError } from '../../errors/index.js';
 import { formatPath } from '../../protocol/chat-request-schema.js';
 import { readJson } from '../../server/read-body.js';
@@ -27,7 +29,7 @@ export function addKeyRoutes(routes: HttpRoutes): void {
 
 async function createKey(gateway: Gateway, context: RequestContext): Promise<void> {
   const settings = parse(keySettingsSchema, await readJson(context.request, 1024 * 1024));
-  const { secret, key } = await gateway.governance.createKey(settings);
+  const { secret, key } = await gateway.governance.createKey(settings, actorOf(gateway, context));
   context.sendJson(200, { object: 'key', ...describeKey(key), key: secret });
 }
 
@@ -46,12 +48,16 @@ async function keyInfo(gateway: Gateway, context: RequestContext): Promise<void>
 
 async function updateKey(gateway: Gateway, context: RequestContext): Promise<void> {
   const update = parse(keyUpdateSchema, await readJson(context.request, 1024 * 1024));
-  context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.updateKey(update)) });
+  context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.updateKey(update, actorOf(gateway, context))) });
 }
 
 async function revokeKey(gateway: Gateway, context: RequestContext): Promise<void> {
   const { id } = parse(keyUpdateSchema.pick({ id: true }), await readJson(context.request, 1024 * 1024));
-  context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.revokeKey(id)) });
+  context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.revokeKey(id, actorOf(gateway, context))) });
+}
+
+function actorOf(gateway: Gateway, context: RequestContext) {
+  return adminRequestActor(context.request, gateway.governance.adminKeyConfigured);
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
