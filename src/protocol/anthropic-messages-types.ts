@@ -100,3 +100,14 @@ export type AnthropicStreamEvent =
   | { type: 'message_stop' }
   | { type: 'ping' }
   | AnthropicErrorBody;
+
+/**
+ * A Messages API request body as a client sent it, for a same-protocol pass-through: only
+ * `model` is read (and replaced by the deployment's upstream id); everything else is Anthropic's.
+ */
+export interface AnthropicMessagesBody {
+  model: string;
+  messages?: unknown;
+  stream?: boolean;
+  [key: string]: unknown;
+}
