@@ -9,7 +9,7 @@
  */
 import { GatewayError, UpstreamMalformedResponseError } from '../../errors/index.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingsResponse } from '../../protocol/chat-types.js';
-import type { CallOptions, ChatProvider, ProviderDeployment } from '../provider.js';
+import type { AnthropicMessagesProvider, CallOptions, ChatProvider, NativeCallOptions, NativeEventStream, NativeMessageResult, ProviderDeployment } from '../provider.js';
 import { readJsonBody, sendUpstream, type SendOptions, type UpstreamResponse } from '../shared/http-client.js';
 import { parseEventJson, readServerSentEvents } from '../shared/sse-parser.js';
 import type { AnthropicMessagesBody } from '../../protocol/anthropic-messages-types.js';
@@ -18,7 +18,7 @@ import { mapAnthropicError } from './error-mapping.js';
 import { buildAnthropicRequest } from './request-mapping.js';
 import { defaultMaxTokens } from './output-limits.js';
 import { nativeRequestBody, withClientBeta } from './native-request.js';
-import { startNativeStream, type AnthropicNativeStream } from './native-stream.js';
+import { startNativeStream } from './native-stream.js';
 import { mapAnthropicResponse } from './response-mapping.js';
 import { AnthropicStreamMapper } from './stream-mapping.js';
 import { isJsonMode } from './tool-mapping.js';
@@ -27,18 +27,7 @@ import { isJsonMode } from './tool-mapping.js';
 export const ANTHROPIC_API_VERSION = '2023-06-01';
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
-export interface NativeCallOptions extends CallOptions {
-  /** The client's `anthropic-beta` header, added to the deployment's. */
-  beta?: string;
-}
-
-/** A native call's answer: the message as Anthropic sent it, and its OpenAI view for pricing. */
-export interface NativeMessageResult {
-  message: AnthropicResponse;
-  completion: ChatCompletion;
-}
-
-export class AnthropicProvider implements ChatProvider {
+export class AnthropicProvider implements ChatProvider, AnthropicMessagesProvider {
   readonly deployment: ProviderDeployment;
   readonly defaultOutputCeiling: number;
   private readonly messagesUrl: string;
@@ -88,7 +77,7 @@ export class AnthropicProvider implements ChatProvider {
    * Streams a client's Messages body as it is. Resolves once the first event is in, so a
    * deployment that fails before it can still be failed over; see native-stream.ts.
    */
-  async streamMessage(body: AnthropicMessagesBody, options: NativeCallOptions): Promise<AnthropicNativeStream> {
+  async streamMessage(body: AnthropicMessagesBody, options: NativeCallOptions): Promise<NativeEventStream> {
     const { response, send } = await this.post(nativeRequestBody(body, this.deployment.model, true), withClientBeta(this.headers(), options.beta), options);
     return startNativeStream(readServerSentEvents(response, send), this.deployment.provider);
   }

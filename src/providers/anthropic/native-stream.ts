@@ -16,21 +16,13 @@
 import { UpstreamMalformedResponseError, type GatewayError } from '../../errors/index.js';
 import type { AnthropicErrorBody, AnthropicStreamEvent } from '../../protocol/anthropic-messages-types.js';
 import type { ChatCompletionChunk } from '../../protocol/chat-types.js';
+import type { NativeEventStream } from '../provider.js';
 import { parseEventJson, type ServerSentEvent } from '../shared/sse-parser.js';
 import { mapAnthropicStreamError } from './error-mapping.js';
 import { AnthropicStreamMapper } from './stream-mapping.js';
 
-export interface AnthropicNativeStream {
-  /** The upstream's events, the first one included. Read this or `chunks()`, once. */
-  events(): AsyncIterable<ServerSentEvent>;
-  /** The same events as OpenAI chunks, the last one with usage. */
-  chunks(): AsyncIterable<ChatCompletionChunk>;
-  /** Stops reading and closes the upstream exchange. */
-  cancel(): void;
-}
-
 /** Reads the first event of `source`, failing the way the rest of the stream would. */
-export async function startNativeStream(source: AsyncGenerator<ServerSentEvent>, provider: string): Promise<AnthropicNativeStream> {
+export async function startNativeStream(source: AsyncGenerator<ServerSentEvent>, provider: string): Promise<NativeEventStream> {
   let first: IteratorResult<ServerSentEvent>;
   try {
     first = await source.next();
@@ -46,7 +38,7 @@ export async function startNativeStream(source: AsyncGenerator<ServerSentEvent>,
   return new NativeStream(source, first.value, provider);
 }
 
-class NativeStream implements AnthropicNativeStream {
+class NativeStream implements NativeEventStream {
   private read = false;
 
   constructor(

@@ -33,12 +33,12 @@ export async function countMessagesTokens(body: unknown): Promise<{ input_tokens
 }
 
 /**
- * Input tokens of a validated Messages body. Synchronous, for the input estimate a translated
- * stream's `message_start` carries: exact-tokenizer counts once the tokenizer has loaded, about
- * 4 characters a token before.
+ * Input tokens of a validated Messages body, synchronously. `count` counts text: the tokenizer by
+ * default (exact once it has loaded, about 4 characters a token before), or `estimateTokens` for
+ * a translated stream's `message_start`, which must not wait on a long prompt.
  */
-export function estimateInputTokens(request: CountTokensRequest): number {
-  const counter = new InputCounter();
+export function estimateInputTokens(request: CountTokensRequest, count: (text: string) => number = countTokens): number {
+  const counter = new InputCounter(count);
   if (typeof request.system === 'string') counter.text(request.system);
   else for (const block of request.system ?? []) counter.text(block.text);
   const lastAssistant = request.messages.map((message) => message.role).lastIndexOf('assistant');
@@ -61,6 +61,8 @@ export function estimateInputTokens(request: CountTokensRequest): number {
 class InputCounter {
   private gathered = '';
   private fixedTokens = 0;
+
+  constructor(private readonly count: (text: string) => number) {}
 
   text(text: string): void {
     this.gathered += text + '\n';
@@ -110,7 +112,7 @@ class InputCounter {
   }
 
   total(): number {
-    return countTokens(this.gathered) + this.fixedTokens;
+    return this.count(this.gathered) + this.fixedTokens;
   }
 }
 
