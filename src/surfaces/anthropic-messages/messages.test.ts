@@ -4,7 +4,7 @@
  * OpenAI-compatible model (translated both ways), and a learned route over both.
  */
 import { readFileSync } from 'node:fs';
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lookupPrice } from '../../cost/price-catalog.js';
 import { loadLearnedRouter, DEFAULT_ROUTER_PATH } from '../../routing/learned/index.js';
@@ -125,7 +125,7 @@ describe('/v1/messages to an Anthropic model: native pass-through', () => {
     const failure = await client.messages.create({ model: 'sonnet-limited', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.APIError);
     expect(failure).toMatchObject({ status: 529, type: 'overloaded_error' });
-    expect((failure as Anthropic.APIError).headers?.get('retry-after')).toBe('4');
+    expect((failure as APIError).headers?.get('retry-after')).toBe('4');
   });
 
   it('ends a stream that fails mid-way with an error event the SDK raises', async () => {
@@ -247,8 +247,8 @@ describe('/v1/messages to an OpenAI-compatible model: translated both ways', () 
       .create({ model: 'gpt-4o-mini', max_tokens: 64, tools: [{ type: 'web_search_20250305', name: 'web_search' }], messages: [{ role: 'user', content: 'News?' }] })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((failure as Anthropic.APIError).type).toBe('invalid_request_error');
-    expect((failure as Anthropic.APIError).message).toContain("The Anthropic tool 'web_search' (web_search_20250305) (at 'tools.0') can only be served by an Anthropic deployment");
+    expect((failure as APIError).type).toBe('invalid_request_error');
+    expect((failure as APIError).message).toContain("The Anthropic tool 'web_search' (web_search_20250305) (at 'tools.0') can only be served by an Anthropic deployment");
     expect(openaiUpstream.requests.length).toBe(calls);
   });
 
@@ -256,8 +256,8 @@ describe('/v1/messages to an OpenAI-compatible model: translated both ways', () 
     openaiUpstream.setHandler(() => openAIError(429, 'Rate limit reached for gpt-4o-mini.', 'requests', 'rate_limit_exceeded', { 'retry-after': '20' }));
     const failure = await client.messages.create({ model: 'gpt-4o-mini-limited', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.RateLimitError);
-    expect((failure as Anthropic.APIError).headers?.get('retry-after')).toBe('20');
-    expect((failure as Anthropic.APIError).type).toBe('rate_limit_error');
+    expect((failure as APIError).headers?.get('retry-after')).toBe('20');
+    expect((failure as APIError).type).toBe('rate_limit_error');
   });
 });
 
@@ -285,7 +285,7 @@ describe('/v1/messages errors and count_tokens', () => {
   it('answers an unknown model with not_found_error', async () => {
     const failure = await client.messages.create({ model: 'claude-9', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.NotFoundError);
-    expect((failure as Anthropic.APIError).type).toBe('not_found_error');
+    expect((failure as APIError).type).toBe('not_found_error');
   });
 
   it('answers an invalid body with invalid_request_error naming the field', async () => {
@@ -320,6 +320,6 @@ describe('/v1/messages authentication', () => {
     expect(message.content).toEqual([{ type: 'text', text: 'Paris.' }]);
     const failure = await new Anthropic({ baseURL: secured.url, apiKey: 'sk-wrong', maxRetries: 0 }).messages.create({ model: 'gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.AuthenticationError);
-    expect((failure as Anthropic.APIError).type).toBe('authentication_error');
+    expect((failure as APIError).type).toBe('authentication_error');
   });
 });
