@@ -142,9 +142,9 @@ describe('/v1/messages to an Anthropic model: native pass-through', () => {
 
 describe('/v1/messages to an OpenAI-compatible model: translated both ways', () => {
   it('translates a request and answers in Anthropic’s format, priced from the upstream usage', async () => {
-    const { data: message, response } = await client.messages
-      .create({ model: 'gpt-4o-mini', max_tokens: 64, system: 'Answer in one word.', messages: [{ role: 'user', content: easyPrompt }], temperature: 0.2 })
-      .withResponse();
+    // This SDK version no longer types `temperature`; clients such as Claude Code still send it.
+    const body = { model: 'gpt-4o-mini', max_tokens: 64, system: 'Answer in one word.', messages: [{ role: 'user' as const, content: easyPrompt }], temperature: 0.2 };
+    const { data: message, response } = await client.messages.create(body as Anthropic.MessageCreateParamsNonStreaming).withResponse();
     expect(openaiUpstream.lastRequest.body).toEqual({
       model: 'gpt-4o-mini',
       messages: [
