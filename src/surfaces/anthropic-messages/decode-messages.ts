@@ -25,7 +25,7 @@ import type {
   ToolResultBlockParam,
   ToolUseBlockParam,
 } from './request-schema.js';
-import type { UntranslatableFeature } from './untranslatable.js';
+import type { UntranslatableFeature } from '../../errors/index.js';
 
 /** Marks a failed tool result inside the `tool` message text, which has no flag for it. */
 export const TOOL_ERROR_PREFIX = 'Error: ';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../errors/index.js';
 import { decodeMessagesRequest } from './decode-request.js';
-import { untranslatableFeatureError } from './untranslatable.js';
+import { UntranslatableFeatureError } from '../../errors/index.js';
 
 const claudeCodeTurn = JSON.parse(readFileSync(new URL('./__fixtures__/claude-code-request.json', import.meta.url), 'utf8'));
 
@@ -273,7 +273,7 @@ describe('decodeMessagesRequest: what only an Anthropic deployment can serve', (
   });
 
   it('names the feature, where it is and the target in the 400 for a non-Anthropic target', () => {
-    const error = untranslatableFeatureError({ feature: "the Anthropic tool 'web_search' (web_search_20250305)", param: 'tools.1' }, 'gpt-4o-mini');
+    const error = new UntranslatableFeatureError({ feature: "the Anthropic tool 'web_search' (web_search_20250305)", param: 'tools.1' }, 'gpt-4o-mini');
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param: 'tools.1', code: 'untranslatable_feature' });
     expect(error.message).toBe(
       "The Anthropic tool 'web_search' (web_search_20250305) (at 'tools.1') can only be served by an Anthropic deployment, and 'gpt-4o-mini' is not one. Send the request to an Anthropic model, or remove that part of it.",

@@ -24,7 +24,7 @@ import { decodeMessages, decodeSystem } from './decode-messages.js';
 import { decodeTools } from './decode-tools.js';
 import { reasoningEffortFor } from './reasoning-effort.js';
 import { parseMessagesRequest, type MessagesRequest } from './request-schema.js';
-import type { UntranslatableFeature } from './untranslatable.js';
+import type { UntranslatableFeature } from '../../errors/index.js';
 
 /** OpenAI's limit on `stop`; Anthropic takes more stop sequences. */
 const OPENAI_MAX_STOP_SEQUENCES = 4;

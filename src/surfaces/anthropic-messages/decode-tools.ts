@@ -19,7 +19,7 @@
  */
 import type { ChatCompletionRequest, FunctionTool, ToolChoice } from '../../protocol/chat-types.js';
 import { isCustomTool, type MessagesRequest, type ToolChoiceParam, type ToolParam } from './request-schema.js';
-import type { UntranslatableFeature } from './untranslatable.js';
+import type { UntranslatableFeature } from '../../errors/index.js';
 
 export type ToolFields = Pick<ChatCompletionRequest, 'tools' | 'tool_choice' | 'parallel_tool_calls'>;
 
