@@ -1,8 +1,9 @@
 /**
  * A whole message as the Anthropic event sequence, for a streaming client whose answer was
- * produced whole (a cascade route's accepted answer): each block is started, given in one delta
- * (thinking also its signature; a tool use its input as one JSON fragment) and stopped. Blocks
- * with no delta form (redacted thinking, server tool results) are started whole.
+ * produced whole (a cascade route's accepted answer): each block is started with its other
+ * fields (a text block's `citations`), given in one delta (thinking also its signature; a tool
+ * use its input as one JSON fragment) and stopped. Blocks with no delta form (redacted thinking,
+ * server tool results) are started whole.
  */
 import type { AnthropicResponse, AnthropicResponseBlock } from '../../protocol/anthropic-messages-types.js';
 import { frameEvent } from './sse-frame.js';
@@ -24,10 +25,10 @@ function blockEvents(block: AnthropicResponseBlock, index: number): string {
   let frames: string;
   switch (block.type) {
     case 'text':
-      frames = start({ type: 'text', text: '' }) + delta({ type: 'text_delta', text: String(block.text) });
+      frames = start({ ...block, text: '' }) + delta({ type: 'text_delta', text: String(block.text) });
       break;
     case 'thinking':
-      frames = start({ type: 'thinking', thinking: '', signature: '' }) + delta({ type: 'thinking_delta', thinking: String(block.thinking) });
+      frames = start({ ...block, thinking: '', signature: '' }) + delta({ type: 'thinking_delta', thinking: String(block.thinking) });
       if (block.signature) frames += delta({ type: 'signature_delta', signature: String(block.signature) });
       break;
     case 'tool_use':
