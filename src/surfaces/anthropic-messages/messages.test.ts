@@ -63,7 +63,8 @@ beforeAll(async () => {
       { name: 'gpt-4o-mini-limited', provider: 'openai-compatible', model: 'gpt-4o-mini', base_url: `${openaiUpstream.url}/v1` },
     ],
     routes: [{ name: 'auto', strategy: 'learned', weak: 'gpt-4o-mini', strong: 'sonnet', threshold: (router.score(easyPrompt) + router.score(hardPrompt)) / 2 }],
-    timeouts: { connect_ms: 1000, first_token_ms: 2000, total_ms: 5000 },
+    // Generous: tests run beside others on a loaded machine, and none of these tests a timeout.
+    timeouts: { connect_ms: 2000, first_token_ms: 5000, total_ms: 10000 },
     retry: { attempts: 1 },
   });
   client = new Anthropic({ baseURL: harness.url, apiKey: 'sk-test-client', maxRetries: 0 });
