@@ -10,6 +10,9 @@ import { completionText, priceCall, recordAttemptCost, type CallCost } from './p
 import { peekFirst } from './peek-first.js';
 import { isRelayable, type ChunkStream, type PayloadSink, type RelayableChunkStream } from '../providers/chunk-stream.js';
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
+import { nativeBodyOf } from '../protocol/native-body.js';
+import type { NativeEventStream } from '../providers/provider.js';
+import { completeNatively, isNativeEventStream, startedNative, streamNatively, type NativeStarted } from './native-calls.js';
 
 export interface CompletedCall {
   completion: ChatCompletion;
@@ -23,6 +26,8 @@ export interface StartedStream {
   chunks: AsyncIterable<ChatCompletionChunk>;
   /** OpenAI-format upstreams: the chunks as the upstream's JSON text, batched per read (chunk-stream.ts). */
   relay?: StreamRelay;
+  /** A same-protocol pass-through (native-calls.ts): the upstream's own events. Read these or `chunks`. */
+  native?: NativeStarted['native'];
   model: ResolvedModel;
   deployment: ResolvedDeployment;
 }
@@ -66,10 +71,11 @@ export class ChatExecutor {
   }
 
   async complete(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext): Promise<CompletedCall> {
+    const native = nativeBodyOf(request);
     const result = await this.dispatcher.dispatch(
       model,
       context,
-      (deployment, timeouts, signal) => deployment.provider.chat(request, { timeouts, signal }),
+      (deployment, timeouts, signal) => (native ? completeNatively(deployment, request, native, { timeouts, signal }) : deployment.provider.chat(request, { timeouts, signal })),
       { isRefusal: (completion) => completion.choices.some((choice) => choice.finish_reason === 'content_filter') },
     );
     const completion = result.value;
@@ -84,10 +90,13 @@ export class ChatExecutor {
    * accepts the connection but fails before sending anything is still failed over.
    */
   async stream(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext): Promise<StartedStream> {
-    const result = await this.dispatcher.dispatch(
+    const native = nativeBodyOf(request);
+    const dispatched = await this.dispatcher.dispatch(
       model,
       context,
-      async (deployment, timeouts, signal): Promise<ChunkStream> => {
+      async (deployment, timeouts, signal): Promise<ChunkStream | NativeEventStream> => {
+        const nativeStream = native && (await streamNatively(deployment, native, { timeouts, signal }));
+        if (nativeStream) return nativeStream;
         const stream = await deployment.provider.streamChat(request, { timeouts, signal });
         if (!isRelayable(stream)) return peekFirst(stream);
         await stream.started;
@@ -95,6 +104,8 @@ export class ChatExecutor {
       },
       { holdOpen: true },
     );
+    if (isNativeEventStream(dispatched.value)) return { ...startedNative(dispatched, dispatched.value), model: dispatched.model, deployment: dispatched.deployment };
+    const result = dispatched as Dispatched<ChunkStream>;
     const stream = result.value;
     const relay = isRelayable(stream) ? releasedRelay(result, stream) : undefined;
     return { chunks: releasedWhenDone(result), relay, model: result.model, deployment: result.deployment };

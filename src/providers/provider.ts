@@ -9,7 +9,10 @@ import type {
   EmbeddingsRequest,
   EmbeddingsResponse,
 } from '../protocol/chat-types.js';
+import type { AnthropicMessagesBody, AnthropicResponse } from '../protocol/anthropic-messages-types.js';
+import type { ChatCompletionChunk } from '../protocol/chat-types.js';
 import type { CancelSignal } from '../reliability/cancel-signal.js';
+import type { ServerSentEvent } from './shared/sse-parser.js';
 import type { ChunkStream } from './chunk-stream.js';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'simulated'] as const;
@@ -62,4 +65,39 @@ export interface ChatProvider {
    */
   streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<ChunkStream>;
   embed(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+}
+
+export interface NativeCallOptions extends CallOptions {
+  /** The client's `anthropic-beta` header, added to the deployment's. */
+  beta?: string;
+}
+
+/** A native call's answer: the message as the upstream sent it, and its OpenAI view for pricing. */
+export interface NativeMessageResult {
+  message: AnthropicResponse;
+  completion: ChatCompletion;
+}
+
+/**
+ * A native stream that has started (its first event is in). Read `events()` (the upstream's own
+ * events, for a same-protocol relay) or `chunks()` (the same as OpenAI chunks), once.
+ */
+export interface NativeEventStream {
+  events(): AsyncIterable<ServerSentEvent>;
+  chunks(): AsyncIterable<ChatCompletionChunk>;
+  cancel(): void;
+}
+
+/**
+ * Optional: a provider whose upstream speaks the Anthropic Messages API serves a `/v1/messages`
+ * client's body as it is (same-protocol pass-through) instead of translated through the contract.
+ */
+export interface AnthropicMessagesProvider {
+  createMessage(body: AnthropicMessagesBody, options: NativeCallOptions): Promise<NativeMessageResult>;
+  streamMessage(body: AnthropicMessagesBody, options: NativeCallOptions): Promise<NativeEventStream>;
+}
+
+export function speaksAnthropicMessages(provider: ChatProvider): provider is ChatProvider & AnthropicMessagesProvider {
+  const candidate = provider as Partial<AnthropicMessagesProvider>;
+  return typeof candidate.createMessage === 'function' && typeof candidate.streamMessage === 'function';
 }

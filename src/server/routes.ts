@@ -4,6 +4,7 @@
  */
 import { addAuditRoutes } from '../audit/audit-handlers.js';
 import { addKeyRoutes } from '../governance/admin/key-handlers.js';
+import { handleCountTokens, handleMessages, writeAnthropicError } from '../surfaces/anthropic-messages/messages-handler.js';
 import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
 import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
 import { handleCreateResponse, handleDeleteResponse, handleGetResponse } from '../surfaces/openai-responses/responses-handler.js';
@@ -20,6 +21,8 @@ export function gatewayRoutes(): HttpRoutes {
     // Model APIs: each request is one row of the request log.
     .add('POST', '/v1/chat/completions', handleChatCompletions, { logged: true })
     .add('POST', '/chat/completions', handleChatCompletions, { logged: true })
+    .add('POST', '/v1/messages', handleMessages, { logged: true, writeError: writeAnthropicError })
+    .add('POST', '/v1/messages/count_tokens', handleCountTokens, { writeError: writeAnthropicError })
     .add('POST', '/v1/embeddings', handleEmbeddings, { logged: true })
     .add('POST', '/v1/responses', handleCreateResponse, { logged: true })
     .add('POST', '/responses', handleCreateResponse, { logged: true })

@@ -1,16 +1,24 @@
 /**
  * Anthropic's Messages API (`POST {base_url}/v1/messages`) behind the provider contract. The
  * upstream URL and headers live here; each translation has its own module.
+ *
+ * Besides the contract's OpenAI-shaped calls, `createMessage` and `streamMessage` send a client's
+ * own Messages body as it is (native-request.ts), for the `/v1/messages` surface's same-protocol
+ * pass-through. They return the native answer and, for pricing and for stages that read the
+ * canonical form, its OpenAI view.
  */
 import { GatewayError, UpstreamMalformedResponseError } from '../../errors/index.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingsResponse } from '../../protocol/chat-types.js';
-import type { CallOptions, ChatProvider, ProviderDeployment } from '../provider.js';
+import type { AnthropicMessagesProvider, CallOptions, ChatProvider, NativeCallOptions, NativeEventStream, NativeMessageResult, ProviderDeployment } from '../provider.js';
 import { readJsonBody, sendUpstream, type SendOptions, type UpstreamResponse } from '../shared/http-client.js';
 import { parseEventJson, readServerSentEvents } from '../shared/sse-parser.js';
+import type { AnthropicMessagesBody } from '../../protocol/anthropic-messages-types.js';
 import type { AnthropicResponse, AnthropicStreamEvent } from './anthropic-types.js';
 import { mapAnthropicError } from './error-mapping.js';
 import { buildAnthropicRequest } from './request-mapping.js';
 import { defaultMaxTokens } from './output-limits.js';
+import { nativeRequestBody, withClientBeta } from './native-request.js';
+import { startNativeStream } from './native-stream.js';
 import { mapAnthropicResponse } from './response-mapping.js';
 import { AnthropicStreamMapper } from './stream-mapping.js';
 import { isJsonMode } from './tool-mapping.js';
@@ -19,7 +27,7 @@ import { isJsonMode } from './tool-mapping.js';
 export const ANTHROPIC_API_VERSION = '2023-06-01';
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
-export class AnthropicProvider implements ChatProvider {
+export class AnthropicProvider implements ChatProvider, AnthropicMessagesProvider {
   readonly deployment: ProviderDeployment;
   readonly defaultOutputCeiling: number;
   private readonly messagesUrl: string;
@@ -41,9 +49,12 @@ export class AnthropicProvider implements ChatProvider {
     return headers;
   }
 
-  private async send(request: ChatCompletionRequest, options: CallOptions, stream: boolean): Promise<{ response: UpstreamResponse; send: SendOptions }> {
-    const body = buildAnthropicRequest(request, this.deployment.model, stream);
-    const send: SendOptions = { ...options, provider: this.deployment.provider, headers: this.headers(), body: JSON.stringify(body) };
+  private send(request: ChatCompletionRequest, options: CallOptions, stream: boolean): Promise<{ response: UpstreamResponse; send: SendOptions }> {
+    return this.post(JSON.stringify(buildAnthropicRequest(request, this.deployment.model, stream)), this.headers(), options);
+  }
+
+  private async post(body: string, headers: Record<string, string>, options: CallOptions): Promise<{ response: UpstreamResponse; send: SendOptions }> {
+    const send: SendOptions = { timeouts: options.timeouts, signal: options.signal, provider: this.deployment.provider, headers, body };
     const response = await sendUpstream(this.messagesUrl, send);
     if (response.status >= 400) throw await mapAnthropicError(response, this.deployment.provider);
     return { response, send };
@@ -51,11 +62,32 @@ export class AnthropicProvider implements ChatProvider {
 
   async chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion> {
     const { response, send } = await this.send(request, options, false);
+    const message = await this.readMessage(response, send);
+    return mapAnthropicResponse(message, { created: nowSeconds(), jsonMode: isJsonMode(request) });
+  }
+
+  /** Sends a client's Messages body as it is (the deployment's model, key, version and headers) and returns the message. */
+  async createMessage(body: AnthropicMessagesBody, options: NativeCallOptions): Promise<NativeMessageResult> {
+    const { response, send } = await this.post(nativeRequestBody(body, this.deployment.model, false), withClientBeta(this.headers(), options.beta), options);
+    const message = await this.readMessage(response, send);
+    return { message, completion: mapAnthropicResponse(message, { created: nowSeconds(), jsonMode: false }) };
+  }
+
+  /**
+   * Streams a client's Messages body as it is. Resolves once the first event is in, so a
+   * deployment that fails before it can still be failed over; see native-stream.ts.
+   */
+  async streamMessage(body: AnthropicMessagesBody, options: NativeCallOptions): Promise<NativeEventStream> {
+    const { response, send } = await this.post(nativeRequestBody(body, this.deployment.model, true), withClientBeta(this.headers(), options.beta), options);
+    return startNativeStream(readServerSentEvents(response, send), this.deployment.provider);
+  }
+
+  private async readMessage(response: UpstreamResponse, send: SendOptions): Promise<AnthropicResponse> {
     const message = await readJsonBody<AnthropicResponse>(response, send);
     if (!message || !Array.isArray(message.content)) {
       throw new UpstreamMalformedResponseError(this.deployment.provider, 'no content in the message');
     }
-    return mapAnthropicResponse(message, { created: nowSeconds(), jsonMode: isJsonMode(request) });
+    return message;
   }
 
   async streamChat(request: ChatCompletionRequest, options: CallOptions): Promise<AsyncIterable<ChatCompletionChunk>> {

@@ -1,6 +1,7 @@
 /**
- * The Anthropic Messages API wire types (https://docs.anthropic.com/en/api/messages), limited to
- * what the adapter writes and reads.
+ * The Anthropic Messages API request types (https://docs.anthropic.com/en/api/messages), limited to
+ * what the adapter writes. The response, usage, error and stream types are shared with the
+ * `/v1/messages` surface and live in `protocol/anthropic-messages-types.ts`.
  */
 
 export interface AnthropicTextBlock {
@@ -69,47 +70,10 @@ export interface AnthropicRequest {
   stream?: boolean;
 }
 
-export interface AnthropicUsage {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  [key: string]: unknown;
-}
-
-/** A response content block: the request blocks plus ones we do not translate (`thinking`). */
-export type AnthropicResponseBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: unknown }
-  | { type: string; [key: string]: unknown };
-
-export interface AnthropicResponse {
-  id: string;
-  type: 'message';
-  role: 'assistant';
-  model: string;
-  content: AnthropicResponseBlock[];
-  stop_reason: string | null;
-  stop_sequence?: string | null;
-  usage: AnthropicUsage;
-}
-
-export interface AnthropicErrorBody {
-  type: 'error';
-  error: { type: string; message: string };
-}
-
-/** The `data` of each streamed event, discriminated by `type` like the `event:` line. */
-export type AnthropicStreamEvent =
-  | { type: 'message_start'; message: AnthropicResponse }
-  | { type: 'content_block_start'; index: number; content_block: AnthropicResponseBlock }
-  | {
-      type: 'content_block_delta';
-      index: number;
-      delta: { type: 'text_delta'; text: string } | { type: 'input_json_delta'; partial_json: string } | { type: string; [key: string]: unknown };
-    }
-  | { type: 'content_block_stop'; index: number }
-  | { type: 'message_delta'; delta: { stop_reason: string | null; stop_sequence?: string | null }; usage?: AnthropicUsage }
-  | { type: 'message_stop' }
-  | { type: 'ping' }
-  | AnthropicErrorBody;
+export type {
+  AnthropicErrorBody,
+  AnthropicResponse,
+  AnthropicResponseBlock,
+  AnthropicStreamEvent,
+  AnthropicUsage,
+} from '../../protocol/anthropic-messages-types.js';

@@ -37,6 +37,17 @@ describe('mapAnthropicResponse', () => {
     ]);
   });
 
+  it('keeps thinking as reasoning_content and the signed and redacted blocks as thinking_blocks', () => {
+    const message = fixture('anthropic-thinking.json');
+    const completion = mapAnthropicResponse(message, { created: CREATED, jsonMode: false });
+    expect(completion.choices[0]!.message).toEqual({
+      role: 'assistant',
+      content: '27 × 453 = **12,231**',
+      reasoning_content: 'The user asks for 27 × 453. 27 × 400 = 10800 and 27 × 53 = 1431, so 12231.',
+      thinking_blocks: [message.content[0], message.content[1]],
+    });
+  });
+
   it('adds cache reads and cache writes back into prompt_tokens and reports them apart', () => {
     const { usage } = mapAnthropicResponse(fixture('anthropic-prompt-cache.json'), { created: CREATED, jsonMode: false });
     expect(usage).toEqual({

@@ -96,11 +96,27 @@ describe('AnthropicStreamMapper', () => {
     expect(() => mapper.map({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x' } })).toThrow(UpstreamMalformedResponseError);
   });
 
-  it('skips ping, thinking deltas and event types it does not know', () => {
+  it('skips ping and event types it does not know', () => {
     const mapper = new AnthropicStreamMapper({ provider: 'anthropic', created: CREATED, jsonMode: false });
     mapper.map({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, usage: {} } });
     expect(mapper.map({ type: 'ping' })).toEqual([]);
-    expect(mapper.map({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } })).toEqual([]);
+    expect(mapper.map({ type: 'content_block_delta', index: 0, delta: { type: 'future_delta', value: 1 } })).toEqual([]);
     expect(mapper.map({ type: 'future_event' } as never)).toEqual([]);
+  });
+
+  it('carries thinking as reasoning_content and its signature and redacted data as thinking_blocks', () => {
+    const mapper = new AnthropicStreamMapper({ provider: 'anthropic', created: CREATED, jsonMode: false });
+    mapper.map({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, usage: {} } });
+    const deltas = [
+      ...mapper.map({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+      ...mapper.map({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } }),
+      ...mapper.map({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM' } }),
+      ...mapper.map({ type: 'content_block_start', index: 1, content_block: { type: 'redacted_thinking', data: 'EmwKAhgBEgy3' } }),
+    ].map((chunk) => chunk.choices[0]!.delta);
+    expect(deltas).toEqual([
+      { reasoning_content: 'hmm' },
+      { thinking_blocks: [{ type: 'thinking', thinking: '', signature: 'EqQBCgIYAhIM' }] },
+      { thinking_blocks: [{ type: 'redacted_thinking', data: 'EmwKAhgBEgy3' }] },
+    ]);
   });
 });

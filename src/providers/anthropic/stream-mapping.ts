@@ -4,6 +4,9 @@
  *   message_start                  → a first chunk with `role: 'assistant'`
  *   content_block_start (tool_use) → a tool-call delta with `index`, `id` and `function.name`
  *   content_block_delta            → `content` text, or `function.arguments` fragments
+ *   thinking, signature deltas     → `reasoning_content`, and the signature in LiteLLM's
+ *                                    `thinking_blocks` (protocol/reasoning.ts); a redacted
+ *                                    thinking block is one `thinking_blocks` entry
  *   message_delta                  → a chunk with `finish_reason`
  *   message_stop                   → the usage chunk (`choices: []`); the stream is complete
  *   error                          → throws the matching gateway error
@@ -18,7 +21,7 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js'
 import { mapAnthropicStreamError } from './error-mapping.js';
 import { mapStopReason } from './finish-reason.js';
 import { JSON_TOOL_NAME } from './tool-mapping.js';
-import { mapUsage, mergeUsage } from './usage-mapping.js';
+import { mapUsage, mergeUsage } from '../../protocol/anthropic-usage.js';
 
 export interface StreamMappingContext {
   provider: string;
@@ -63,6 +66,8 @@ export class AnthropicStreamMapper {
 
   private startBlock(index: number, block: { type: string; [key: string]: unknown }): ChatCompletionChunk[] {
     if (block.type === 'text' && typeof block.text === 'string' && block.text !== '') return [this.chunk({ content: block.text })];
+    if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking !== '') return [this.chunk({ reasoning_content: block.thinking })];
+    if (block.type === 'redacted_thinking') return [this.chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: String(block.data) }] })];
     if (block.type !== 'tool_use') return [];
     const name = String(block.name);
     if (this.context.jsonMode && name === JSON_TOOL_NAME) {
@@ -76,6 +81,8 @@ export class AnthropicStreamMapper {
 
   private blockDelta(index: number, delta: { type: string; [key: string]: unknown }): ChatCompletionChunk[] {
     if (delta.type === 'text_delta') return [this.chunk({ content: String(delta.text) })];
+    if (delta.type === 'thinking_delta') return [this.chunk({ reasoning_content: String(delta.thinking) })];
+    if (delta.type === 'signature_delta') return [this.chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: String(delta.signature) }] })];
     if (delta.type !== 'input_json_delta') return [];
     const fragment = String(delta.partial_json ?? '');
     if (fragment === '') return [];
