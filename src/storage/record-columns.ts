@@ -12,7 +12,7 @@ export const RECORD_COLUMNS = [
   'prompt_tokens', 'completion_tokens', 'cached_tokens', 'reasoning_tokens',
   'cost_usd', 'cost_estimated', 'baseline_cost_usd', 'latency_ms', 'ttft_ms', 'streamed',
   'attempts', 'key_id', 'team', 'end_user', 'degradation', 'metadata', 'request_body', 'response_body',
-  'surface', 'anomaly',
+  'surface', 'anomaly', 'cache_status', 'cache_saved_usd', 'context_saved_usd', 'guardrails',
 ] as const;
 
 /**
@@ -23,6 +23,10 @@ export const RECORD_COLUMNS = [
 export const ADDED_COLUMNS: ReadonlyArray<{ name: (typeof RECORD_COLUMNS)[number]; type: 'TEXT' | 'REAL' | 'INTEGER' }> = [
   { name: 'surface', type: 'TEXT' },
   { name: 'anomaly', type: 'TEXT' },
+  { name: 'cache_status', type: 'TEXT' },
+  { name: 'cache_saved_usd', type: 'REAL' },
+  { name: 'context_saved_usd', type: 'REAL' },
+  { name: 'guardrails', type: 'TEXT' },
 ];
 
 /** The column each spend grouping reads. Fixed strings: never built from user input. */
@@ -82,7 +86,7 @@ export function rowValuesFromRecord(record: RequestRecord, options: { booleansAs
     record.latency_ms, record.ttft_ms, integers ? (record.streamed ? 1 : 0) : record.streamed,
     JSON.stringify(record.attempts), record.key_id, record.team, record.end_user, record.degradation,
     record.metadata ? JSON.stringify(record.metadata) : null, record.request_body, record.response_body,
-    record.surface, record.anomaly,
+    record.surface, record.anomaly, record.cache_status, record.cache_saved_usd, record.context_saved_usd, record.guardrails,
   ];
 }
 

@@ -66,6 +66,14 @@ export interface RequestRecord {
   surface: string | null;
   /** Something about the request that deserves a look: usage an upstream over-reported (and was clamped)… */
   anomaly: string | null;
+  /** The cache stage's verdict: `HIT`, `SEMANTIC_HIT`, `MISS` or `BYPASS`; null with the cache off. */
+  cache_status: string | null;
+  /** What a cache hit saved: the original answer's cost (the request itself costs 0). */
+  cache_saved_usd: number | null;
+  /** What trimming or summarising the context saved, at the served model's input price. */
+  context_saved_usd: number | null;
+  /** What the guardrail stages did, without values: `pii_masked=3; schema=repaired`. */
+  guardrails: string | null;
 }
 
 export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()): RequestRecord {
@@ -105,5 +113,9 @@ export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()
     response_body: null,
     surface: null,
     anomaly: null,
+    cache_status: null,
+    cache_saved_usd: null,
+    context_saved_usd: null,
+    guardrails: null,
   };
 }
