@@ -8,6 +8,7 @@
  *   npm run bench -- --quick      one round of 2 s runs, about 3 minutes
  *   npm run bench -- --targets direct,switchboard --scenarios json-c1,json-c32
  *   npm run bench -- --node-flags=--max-semi-space-size=64   Node flags for Switchboard's process
+ *   npm run bench -- --baseline-ref 08999f1   also run that commit's build, in the same run
  *
  * Runs on the compiled gateway (`npm run build` first; `npm run bench` does it).
  */
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { findWrk, installWrk, measureFirstToken, runNodeLoad, runWrk, type LoadResult, type LoadSpec } from './lib/load.js';
 import { cpuSeconds, procAvailable, processTree, rssBytes } from './lib/proc-stats.js';
 import { markdownReport, markdownTable, firstTokenTable, svgChart, targetsTable, checkTargets, type BenchResults, type FirstToken, type Measurement, type Scenario } from './lib/report.js';
+import { prepareBaseline } from './lib/baseline-build.js';
 import { ALL_TARGETS, DEFAULT_TARGETS, REPO_ROOT, startFakeUpstreamProcess, startTarget, versionOf, type RunningTarget, type TargetName } from './lib/targets.js';
 
 export interface BenchOptions {
@@ -34,6 +36,8 @@ export interface BenchOptions {
   generator: 'wrk' | 'node' | 'auto';
   switchboardWorkers: number;
   switchboardNodeFlags: string[];
+  /** Checkout of another build for the `baseline` target. */
+  baselineDirectory?: string;
   command: string;
   log: (line: string) => void;
 }
@@ -104,6 +108,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         install: options.install,
         switchboardWorkers: options.switchboardWorkers,
         switchboardNodeFlags: options.switchboardNodeFlags,
+        baselineDirectory: options.baselineDirectory,
         log,
       });
       if ('skipped' in result) {
@@ -235,10 +240,15 @@ function parseOptions(argv: string[]): BenchOptions {
       workers: { type: 'string', default: '1' },
       'cpu-prof': { type: 'string' },
       'node-flags': { type: 'string' },
+      'baseline-ref': { type: 'string' },
     },
   });
   const quick = values.quick === true;
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const baselineRef = values['baseline-ref'];
   const targets = (values.targets?.split(',') ?? DEFAULT_TARGETS) as TargetName[];
+  // A baseline runs right after Switchboard, so the two alternate within every round.
+  if (baselineRef && !targets.includes('baseline')) targets.splice(targets.indexOf('switchboard') + 1, 0, 'baseline');
   for (const target of targets) if (!ALL_TARGETS.includes(target)) throw new Error(`unknown target '${target}'; use ${ALL_TARGETS.join(', ')}`);
   const generator = values.generator as BenchOptions['generator'];
   if (!['wrk', 'node', 'auto'].includes(generator)) throw new Error('--generator is wrk, node or auto');
@@ -260,8 +270,9 @@ function parseOptions(argv: string[]): BenchOptions {
       ...(values['node-flags']?.split(' ').filter(Boolean) ?? []),
       ...(profileDirectory ? ['--cpu-prof', '--cpu-prof-dir', profileDirectory] : []),
     ],
+    baselineDirectory: baselineRef ? prepareBaseline(baselineRef, log) : undefined,
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
-    log: (line) => process.stdout.write(`${line}\n`),
+    log,
   };
 }
 

@@ -14,10 +14,14 @@ import { cpuSeconds, procAvailable, processTree } from './proc-stats.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type TargetName = 'direct' | 'switchboard' | 'nginx' | 'portkey' | 'undici';
-/** `undici` is a bare Node pass-through proxy: the floor any Node gateway starts from. */
-export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey', 'undici'];
-export const DEFAULT_TARGETS: TargetName[] = ALL_TARGETS;
+/**
+ * `undici` is a bare Node pass-through proxy: the floor any Node gateway starts from.
+ * `baseline` is another build of Switchboard (`--baseline-ref`), run beside this one so a
+ * change's cost is read within one run.
+ */
+export type TargetName = 'direct' | 'switchboard' | 'baseline' | 'nginx' | 'portkey' | 'undici';
+export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'baseline', 'nginx', 'portkey', 'undici'];
+export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey', 'undici'];
 
 export interface RunningTarget {
   name: TargetName;
@@ -43,6 +47,8 @@ export interface TargetOptions {
   switchboardWorkers?: number;
   /** Extra node flags for Switchboard, such as `--cpu-prof`. */
   switchboardNodeFlags?: string[];
+  /** The checkout of another build for the `baseline` target (bench/lib/baseline-build.ts). */
+  baselineDirectory?: string;
   /** A command Node targets run under, such as valgrind (bench/instructions.ts). */
   wrapper?: string[];
   /** Extra environment for Node targets, such as a NODE_OPTIONS preload (bench/allocations.ts). */
@@ -57,7 +63,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
     case 'direct':
       return { target: { name, url: `http://127.0.0.1:${options.fakePort}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', stop: async () => {} } };
     case 'switchboard':
-      return startSwitchboard(options);
+      return startSwitchboard(options, 'switchboard', REPO_ROOT);
+    case 'baseline':
+      if (!options.baselineDirectory) return { skipped: 'no baseline build: pass --baseline-ref REF' };
+      return startSwitchboard(options, 'baseline', options.baselineDirectory);
     case 'nginx':
       return startNginx(options);
     case 'portkey':
@@ -73,11 +82,11 @@ function startNode(options: TargetOptions, args: string[], spawnOptions: NonNull
   return startService(command, options.wrapper ? [...prefix, process.execPath, ...args] : args, { ...spawnOptions, env });
 }
 
-async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
-  const main = join(REPO_ROOT, 'dist/cli/main.js');
-  if (!existsSync(main)) return { skipped: 'dist/cli/main.js is missing: run `npm run build` first' };
+async function startSwitchboard(options: TargetOptions, name: 'switchboard' | 'baseline', checkout: string): Promise<StartResult> {
+  const main = join(checkout, 'dist/cli/main.js');
+  if (!existsSync(main)) return { skipped: `${main} is missing: run \`npm run build\` first` };
   const port = await freePort();
-  const directory = join(options.workDirectory, 'switchboard');
+  const directory = join(options.workDirectory, name);
   mkdirSync(directory, { recursive: true });
   const configPath = join(directory, 'switchboard.yaml');
   // Defaults everywhere except where the files go: the request log is on, as in production,
@@ -115,8 +124,8 @@ async function startSwitchboard(options: TargetOptions): Promise<StartResult> {
   const args = [...(options.switchboardNodeFlags ?? []), main, 'serve', '--config', configPath];
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
   const service = startNode(options, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
-  await ready(service, port, 'switchboard', options.wrapper ? 600_000 : 30_000);
-  return { target: { name: 'switchboard', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-route', pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) } };
+  await ready(service, port, name, options.wrapper ? 600_000 : 30_000);
+  return { target: { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-route', pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) } };
 }
 
 function findNginx(): string | undefined {
