@@ -8,6 +8,7 @@
  * word's weight (rare words weigh more, see `distillation/`), so a text's vector is a plain
  * sum of rows.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -33,6 +34,8 @@ export interface EmbeddingTable {
   header: EmbeddingTableHeader;
   /** Row r is `vectors[r*dimensions … (r+1)*dimensions)`: `words` rows first, then `continuations`. */
   vectors: Float32Array;
+  /** SHA-256 of the file it was read from (a router records the table it was trained with). */
+  sha256?: string;
 }
 
 export class EmbeddingTableError extends Error {
@@ -98,5 +101,5 @@ export function parseEmbeddingTable(bytes: Buffer, source: string): EmbeddingTab
     const scale = scales[row];
     for (let column = 0; column < header.dimensions; column++) vectors[row * header.dimensions + column] = values[row * header.dimensions + column] * scale;
   }
-  return { header, vectors };
+  return { header, vectors, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

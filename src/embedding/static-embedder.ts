@@ -13,6 +13,8 @@ import { readEmbeddingTable, type EmbeddingTable } from './embedding-table-file.
 
 export interface StaticEmbedder {
   readonly dimensions: number;
+  /** SHA-256 of the table file (empty for a table built in memory). */
+  readonly sha256: string;
   /** The text's vector, normalised to length 1 (all zeros when no word is known). */
   embed(text: string): Float32Array;
   /**
@@ -146,6 +148,7 @@ export function createStaticEmbedder(table: EmbeddingTable): StaticEmbedder {
 
   return {
     dimensions,
+    sha256: table.sha256 ?? '',
     accumulate,
     embed(text: string): Float32Array {
       const sum = new Float64Array(dimensions);

@@ -33,14 +33,15 @@ describe.skipIf(!available)('learned routing over replayed GSM8K answers', () =>
     rows = readRoutingDataset(DATASET, [WEAK, STRONG]).rows;
     const byPrompt = new Map(rows.map((row) => [row.prompt, row]));
 
-    // What `switchboard eval` predicts at 30% strong calls, read from its JSON output.
+    // What `switchboard eval` predicts at 30% strong calls, read from its JSON output. Every row
+    // is replayed, so eval judges every row too, including those the router was trained on.
     const printed: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       printed.push(String(chunk));
       return true;
     });
     try {
-      await buildProgram().parseAsync(['node', 'switchboard', 'eval', '--data', DATASET, '--weak', WEAK, '--strong', STRONG, '--json']);
+      await buildProgram().parseAsync(['node', 'switchboard', 'eval', '--data', DATASET, '--weak', WEAK, '--strong', STRONG, '--json', '--include-trained']);
     } finally {
       write.mockRestore();
     }

@@ -112,10 +112,42 @@ describe('router and eval commands', () => {
     expect(svg.match(/<polyline/g)).toHaveLength(3);
   });
 
+  it('eval judges only the rows the router never trained on, and says how many it set apart', async () => {
+    // The router trained on tiny.jsonl; a second file repeats those 40 prompts and adds 20 new ones.
+    const mixed = join(directory, 'mixed.jsonl');
+    const fresh = Array.from({ length: 20 }, (_, index) =>
+      JSON.stringify({ id: `new-${index}`, task: 'tiny', prompt: index % 2 === 0 ? `Differentiate x^${index} cos(x) twice.` : `Name a fruit that is coloured ${index}.`, scores: { [WEAK]: index % 2 === 0 ? 0 : 1, [STRONG]: 1 } }),
+    );
+    writeFileSync(mixed, `${readFileSync(data, 'utf8')}${fresh.join('\n')}\n`);
+    await run('eval', '--router', routerPath, '--data', mixed, '--json');
+    const evaluation = JSON.parse(printed.join('')).evaluations[0];
+    expect(evaluation.sample).toEqual({ inSample: 40, heldOut: 20, evaluated: 'held-out' });
+    expect(evaluation.rows).toBe(20);
+    printed.length = 0;
+    await run('eval', '--router', routerPath, '--data', mixed);
+    expect(printed.join('')).toMatch(/in-sample: 40 rows \(the router was trained on them; left out\); held out: 20 rows, APGR \d\.\d{3}/);
+  });
+
+  it('eval warns when every row trained the router, and --include-trained judges them all', async () => {
+    await run('eval', '--router', routerPath, '--data', data);
+    expect(printed.join('')).toContain('warning: the router was trained on all 40 rows: these figures are in-sample');
+    printed.length = 0;
+    await run('eval', '--router', routerPath, '--data', data, '--json', '--include-trained');
+    expect(JSON.parse(printed.join('')).evaluations[0].sample).toEqual({ inSample: 40, heldOut: 0, evaluated: 'all' });
+  });
+
+  it('eval --plot labels the quality axis and keeps the last share label inside the panel', async () => {
+    const plot = join(directory, 'plot.svg');
+    await run('eval', '--router', routerPath, '--data', data, '--plot', plot);
+    const svg = readFileSync(plot, 'utf8');
+    expect(svg).toMatch(/<text [^>]*rotate\(-90[^>]*>quality \(mean score\)<\/text>/);
+    expect(svg).toMatch(/text-anchor="end">100%<\/text>/);
+  });
+
   it('eval prints a Markdown report with random and oracle reference lines', async () => {
     await run('eval', '--router', routerPath, '--data', data);
     const output = printed.join('');
-    expect(output).toContain('## tiny (40 rows)');
+    expect(output).toContain('## tiny (40 rows, ALL IN-SAMPLE)');
     expect(output).toMatch(/\| random \| 0\.500 \| 50\.0% \| 80\.0% \|/);
     expect(output).toContain('| oracle |');
     expect(output).toContain(`| 100% (all ${STRONG}) |`);

@@ -3,11 +3,15 @@
  * for a wanted share of strong calls, score a dataset, and cross-validate the training recipe.
  */
 import { writeFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { basename } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_EMBEDDING_TABLE_PATH, sharedStaticEmbedder } from '../../embedding/default-embedder.js';
+import type { StaticEmbedder } from '../../embedding/static-embedder.js';
 import { crossValidate, type CrossValidationResult, type ValidationScheme } from '../../routing/evaluation/cross-validation.js';
 import { createProgressBar } from '../../routing/evaluation/progress-bar.js';
 import { calibrateThreshold } from '../../routing/evaluation/threshold-calibration.js';
-import { DEFAULT_TRAINING, trainRouter } from '../../routing/learned/train-router.js';
+import { DEFAULT_OTHER_DOMAIN_WEIGHT, trainLearnedRouter } from '../../routing/learned/train-domain-router.js';
+import { DEFAULT_TRAINING } from '../../routing/learned/train-router.js';
 import { isHeldOut } from '../../routing/learned/holdout.js';
 import { serialiseRouterFile } from '../../routing/learned/router-file.js';
 import { CommandInputError, guardedAction } from '../command-errors.js';
@@ -24,6 +28,12 @@ interface TrainOptions {
   maxFeatures?: number;
   description?: string;
   excludeHoldout?: boolean;
+  semantic: boolean;
+  semanticFeatures?: boolean;
+  semanticL2?: number;
+  otherDomainWeight?: number;
+  embeddingTable: string;
+  weight?: Record<string, number>;
 }
 
 interface CalibrateOptions {
@@ -47,6 +57,27 @@ interface CrossValidateOptions {
   seed: number;
   scheme?: ValidationScheme[];
   json?: boolean;
+  otherWeak?: string[];
+  semantic: boolean;
+  semanticL2?: number;
+  l2?: number;
+  semanticFeatures?: boolean;
+  otherDomainWeight?: number;
+  embeddingTable: string;
+  weight?: Record<string, number>;
+}
+
+/** `--weight alpaca=2`: a benchmark's row weight multiplier, collected into one record. */
+function collectWeight(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const match = /^([^=]+)=(.+)$/.exec(value);
+  const weight = match ? Number(match[2]) : NaN;
+  if (!match || !Number.isFinite(weight) || weight < 0) throw new InvalidArgumentError('must be BENCHMARK=WEIGHT, such as mmlu=0.5');
+  return { ...previous, [match[1]]: weight };
+}
+
+/** The embedder for `--embedding-table`, or undefined with `--no-semantic`. */
+function embedderOption(options: { semantic: boolean; embeddingTable: string }): StaticEmbedder | undefined {
+  return options.semantic ? sharedStaticEmbedder(options.embeddingTable) : undefined;
 }
 
 function parseInteger(minimum: number): (value: string) => number {
@@ -73,13 +104,25 @@ export function registerRouterCommands(program: Command): void {
     .option('--max-features <count>', `hashed weights kept (default ${DEFAULT_TRAINING.maxHashedFeatures})`, parseInteger(0))
     .option('--description <text>', 'description stored in the file')
     .option('--exclude-holdout', 'leave out the fixed held-out tenth of rows (by id hash), so the router can be tested on them')
+    .option('--no-semantic', 'lexical features only: no static embedding of the prompt (for languages the table does not cover)')
+    .option('--semantic-features', 'use the embedding as features of one model instead of as a gate over per-benchmark experts')
+    .option('--semantic-l2 <penalty>', `with --semantic-features: L2 penalty on the embedding weights (default ${DEFAULT_TRAINING.semanticL2})`, parsePositiveNumber)
+    .option('--other-domain-weight <weight>', `weight of the other benchmarks' rows in each domain expert (default ${DEFAULT_OTHER_DOMAIN_WEIGHT})`, parsePositiveNumber)
+    .option('--embedding-table <file>', 'static embedding table; keep it beside the router file if it is not the shipped one', DEFAULT_EMBEDDING_TABLE_PATH)
+    .option('--weight <benchmark=weight>', 'multiply the weight of a benchmark\'s rows (after balancing); repeat for several', collectWeight)
     .action(
       guardedAction(train, (options: TrainOptions) => {
         const datasets = loadDatasets(options.data, [options.weak, options.strong]).map((dataset) =>
           options.excludeHoldout ? { ...dataset, rows: dataset.rows.filter((row) => !isHeldOut(row.id)) } : dataset,
         );
         const rows = datasets.flatMap((dataset) => dataset.rows);
-        const file = trainRouter(rows, {
+        const embedder = embedderOption(options);
+        const table = { file: basename(options.embeddingTable), sha256: embedder?.sha256 ?? '' };
+        const file = trainLearnedRouter(rows, {
+          semantic: embedder && options.semanticFeatures ? { embedder, table } : undefined,
+          domains: embedder && !options.semanticFeatures ? { embedder, table, otherDomainWeight: options.otherDomainWeight } : undefined,
+          semanticL2: options.semanticL2,
+          benchmarkWeights: options.weight,
           weak: options.weak,
           strong: options.strong,
           l2: options.l2,
@@ -90,7 +133,12 @@ export function registerRouterCommands(program: Command): void {
         });
         const text = serialiseRouterFile(file);
         writeFileSync(options.out, text);
-        say(`wrote ${options.out}: ${file.model.hashedWeights.length} n-gram weights, ${(text.length / 1024).toFixed(0)} KiB, trained on ${datasets.map((dataset) => `${dataset.name} (${dataset.rows.length})`).join(', ')}`);
+        const semanticNote = file.domains
+          ? `, ${file.domains.names.length} domain experts (${file.domains.names.join(', ')}) gated by ${file.embeddingTable!.file}`
+          : file.semantic
+            ? ` and ${file.semantic.weights.length} embedding weights (${file.embeddingTable!.file})`
+            : '';
+        say(`wrote ${options.out}: ${file.model.hashedWeights.length} n-gram weights${semanticNote}, ${(text.length / 1024).toFixed(0)} KiB, trained on ${datasets.map((dataset) => `${dataset.name} (${dataset.rows.length})`).join(', ')}`);
       }),
     );
 
@@ -138,9 +186,18 @@ export function registerRouterCommands(program: Command): void {
     .option('--seed <number>', 'seed for fold assignment', parseInteger(0), 1)
     .addOption(new Option('--scheme <scheme>', 'validation view; repeat for several (default: all)').choices(['random-folds', 'task-folds', 'transfer']).argParser(collect))
     .option('--json', 'print the results as JSON')
+    .option('--other-weak <model>', 'also judge the same routers against this weak model where a dataset has its scores (a pair they were not trained for); repeat for several', collect)
+    .option('--no-semantic', 'lexical features only (to compare)')
+    .option('--semantic-features', 'use the embedding as features of one model instead of as a gate over per-benchmark experts (to compare)')
+    .option('--semantic-l2 <penalty>', `with --semantic-features: L2 penalty on the embedding weights (default ${DEFAULT_TRAINING.semanticL2})`, parsePositiveNumber)
+    .option('--other-domain-weight <weight>', `weight of the other benchmarks' rows in each domain expert (default ${DEFAULT_OTHER_DOMAIN_WEIGHT})`, parsePositiveNumber)
+    .option('--l2 <penalty>', `L2 penalty on n-gram weights (default ${DEFAULT_TRAINING.l2})`, parsePositiveNumber)
+    .option('--embedding-table <file>', 'static embedding table', DEFAULT_EMBEDDING_TABLE_PATH)
+    .option('--weight <benchmark=weight>', "multiply the weight of a benchmark's rows (after balancing); repeat for several", collectWeight)
     .action(
       guardedAction(crossValidation, (options: CrossValidateOptions) => {
         const datasets = loadDatasets(options.data, [options.weak, options.strong]);
+        const embedder = embedderOption(options);
         const progress = createProgressBar('cross-validating', 1);
         let bar = progress;
         const results = crossValidate(datasets, {
@@ -149,6 +206,11 @@ export function registerRouterCommands(program: Command): void {
           folds: options.folds,
           seed: options.seed,
           schemes: options.scheme,
+          embedder,
+          semanticUse: options.semanticFeatures ? 'features' : 'domains',
+          otherDomainWeight: options.otherDomainWeight,
+          otherWeakModels: options.otherWeak,
+          training: { semanticL2: options.semanticL2, l2: options.l2, benchmarkWeights: options.weight },
           onProgress(done, total) {
             if (done === 1) bar = createProgressBar('cross-validating', total);
             bar.update(done);
@@ -177,7 +239,7 @@ export function crossValidationTable(results: readonly CrossValidationResult[]):
   ];
   for (const result of results) {
     lines.push(
-      `| ${result.dataset} | ${SCHEME_NAMES[result.scheme]} | ${result.splits} | ${withSpread(result.router.apgr, (value) => value.toFixed(3))} | ${withSpread(result.router.cpt50, percent)} | ${withSpread(result.router.cpt80, percent)} | ${result.promptLength.apgr.mean.toFixed(3)} | ${percent(result.promptLength.cpt50.mean)} | 0.500 | 50.0% |`,
+      `| ${result.dataset}${result.trainedPair ? '' : ` (weak: ${result.weak}, not trained for)`} | ${SCHEME_NAMES[result.scheme]} | ${result.splits} | ${withSpread(result.router.apgr, (value) => value.toFixed(3))} | ${withSpread(result.router.cpt50, percent)} | ${withSpread(result.router.cpt80, percent)} | ${result.promptLength.apgr.mean.toFixed(3)} | ${percent(result.promptLength.cpt50.mean)} | 0.500 | 50.0% |`,
     );
   }
   return lines.join('\n');

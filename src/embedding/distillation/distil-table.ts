@@ -20,7 +20,7 @@ export interface DistillationOptions {
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
-export const DEFAULT_DISTILLATION: Omit<DistillationOptions, 'onProgress'> = { wordCount: 50_000, dimensions: 256, weightSmoothing: 1e-4 };
+export const DEFAULT_DISTILLATION: Omit<DistillationOptions, 'onProgress'> = { wordCount: 50_000, dimensions: 128, weightSmoothing: 1e-4 };
 
 export async function distilEmbeddingTable(encoder: SentenceEncoder, options: DistillationOptions): Promise<EmbeddingTable> {
   const vocabulary = distillationVocabulary(encoder.vocabulary, options.wordCount);

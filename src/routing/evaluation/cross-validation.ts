@@ -6,11 +6,15 @@
  * - task-grouped folds: whole tasks (MMLU subjects) unseen, the harder view;
  * - transfer: trained on the other datasets only, a stand-in for an unseen benchmark.
  * Figures are the mean over folds of each fold's own metric, as a router is judged on one
- * held-out set at a time.
+ * held-out set at a time. With `otherWeakModels`, the same routers (trained on the main pair
+ * only) are also judged against each other weak model a dataset has scores for: a pair the
+ * router was not trained for.
  */
+import type { StaticEmbedder } from '../../embedding/static-embedder.js';
 import { rawFeatures, type RawFeatures } from '../learned/feature-vector.js';
 import { createLearnedRouter } from '../learned/learned-router.js';
-import { DEFAULT_TRAINING, trainRouter, type TrainRouterOptions } from '../learned/train-router.js';
+import { trainLearnedRouter } from '../learned/train-domain-router.js';
+import { DEFAULT_TRAINING, type TrainRouterOptions } from '../learned/train-router.js';
 import { assignFolds, type FoldKind } from './folds.js';
 import { promptLengthScores } from './reference-routers.js';
 import { summariseRouter, type RouterSummary } from './router-summary.js';
@@ -18,6 +22,7 @@ import type { RoutingDataset, RoutingRow } from './routing-dataset.js';
 import { routingOutcomes } from './routing-outcomes.js';
 
 export type ValidationScheme = 'random-folds' | 'task-folds' | 'transfer';
+export type SemanticUse = 'domains' | 'features';
 
 export interface CrossValidationOptions {
   weak: string;
@@ -25,7 +30,15 @@ export interface CrossValidationOptions {
   folds: number;
   seed?: number;
   schemes?: readonly ValidationScheme[];
-  training?: Partial<Omit<TrainRouterOptions, 'weak' | 'strong' | 'features'>>;
+  training?: Partial<Omit<TrainRouterOptions, 'weak' | 'strong' | 'features' | 'semantic'>>;
+  /** Read the prompt's meaning with this embedder (omit for the lexical router alone). */
+  embedder?: StaticEmbedder;
+  /** How the embedding is used: a gate over per-benchmark experts (default), or extra features of one model. */
+  semanticUse?: SemanticUse;
+  /** Weight of the other benchmarks' rows in each domain expert. */
+  otherDomainWeight?: number;
+  /** Weak models to judge the same routers against as well, where a dataset has their scores. */
+  otherWeakModels?: readonly string[];
   /** Called after each trained router, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -45,6 +58,10 @@ export interface ValidatedFigures {
 export interface CrossValidationResult {
   dataset: string;
   scheme: ValidationScheme;
+  /** The weak model the figures are measured against (the strong one is the trained pair's). */
+  weak: string;
+  /** Whether the router was trained for this pair. */
+  trainedPair: boolean;
   splits: number;
   rows: number;
   router: ValidatedFigures;
@@ -63,41 +80,56 @@ interface Split {
 export function crossValidate(datasets: readonly RoutingDataset[], options: CrossValidationOptions): CrossValidationResult[] {
   const schemes = options.schemes ?? ['random-folds', 'task-folds', 'transfer'];
   const hashBits = options.training?.hashBits ?? DEFAULT_TRAINING.hashBits;
-  const features = datasets.map((dataset) => dataset.rows.map((row) => rawFeatures(row.prompt, hashBits)));
+  const features = datasets.map((dataset) => dataset.rows.map((row) => rawFeatures(row.prompt, hashBits, options.embedder)));
+  const table = { file: 'in-memory', sha256: options.embedder?.sha256 ?? '' };
+  const useDomains = options.embedder !== undefined && (options.semanticUse ?? 'domains') === 'domains';
+  const semantic = options.embedder && !useDomains ? { embedder: options.embedder, table } : undefined;
+  const domains = options.embedder && useDomains ? { embedder: options.embedder, table, otherDomainWeight: options.otherDomainWeight } : undefined;
+  const weakModels = (datasetIndex: number): string[] => [
+    options.weak,
+    ...(options.otherWeakModels ?? []).filter((model) => datasets[datasetIndex].rows.every((row) => model in row.scores)),
+  ];
   const splitsByView = planSplits(datasets, options.folds, schemes, options.seed ?? 1);
   const total = [...splitsByView.values()].reduce((sum, splits) => sum + splits.length, 0);
   let done = 0;
 
   const results: CrossValidationResult[] = [];
   for (const [view, splits] of splitsByView) {
+    const [datasetIndex, scheme] = view.split('|') as [string, ValidationScheme];
+    const weaks = weakModels(Number(datasetIndex));
     const perFold = splits.map((split) => {
       const trainingRows: RoutingRow[] = [];
       const trainingFeatures: RawFeatures[] = [];
-      split.train.forEach((indices, datasetIndex) => {
-        for (const index of indices) {
-          trainingRows.push(datasets[datasetIndex].rows[index]);
-          trainingFeatures.push(features[datasetIndex][index]);
+      split.train.forEach((indices, index) => {
+        for (const row of indices) {
+          trainingRows.push(datasets[index].rows[row]);
+          trainingFeatures.push(features[index][row]);
         }
       });
-      const router = createLearnedRouter(trainRouter(trainingRows, { ...options.training, weak: options.weak, strong: options.strong, features: trainingFeatures }));
+      const file = trainLearnedRouter(trainingRows, { ...options.training, weak: options.weak, strong: options.strong, features: trainingFeatures, semantic, domains });
+      const router = createLearnedRouter(file, { embedder: options.embedder });
       const testRows = split.test.map((index) => datasets[split.dataset].rows[index]);
-      const outcomes = routingOutcomes(testRows, options.weak, options.strong);
-      const figures = {
-        router: summariseRouter(outcomes, testRows.map((row) => router.score(row.prompt))),
-        promptLength: summariseRouter(outcomes, promptLengthScores(testRows.map((row) => row.prompt))),
-      };
+      const scores = testRows.map((row) => router.score(row.prompt));
+      const lengths = promptLengthScores(testRows.map((row) => row.prompt));
+      const figures = weaks.map((weak) => {
+        const outcomes = routingOutcomes(testRows, weak, options.strong);
+        return { router: summariseRouter(outcomes, scores), promptLength: summariseRouter(outcomes, lengths) };
+      });
       options.onProgress?.(++done, total);
       return figures;
     });
-    const [datasetIndex, scheme] = view.split('|') as [string, ValidationScheme];
-    results.push({
-      dataset: datasets[Number(datasetIndex)].name,
-      scheme,
-      splits: splits.length,
-      rows: datasets[Number(datasetIndex)].rows.length,
-      router: estimate(perFold.map((fold) => fold.router)),
-      promptLength: estimate(perFold.map((fold) => fold.promptLength)),
-    });
+    weaks.forEach((weak, weakIndex) =>
+      results.push({
+        dataset: datasets[Number(datasetIndex)].name,
+        scheme,
+        weak,
+        trainedPair: weak === options.weak,
+        splits: splits.length,
+        rows: datasets[Number(datasetIndex)].rows.length,
+        router: estimate(perFold.map((fold) => fold[weakIndex].router)),
+        promptLength: estimate(perFold.map((fold) => fold[weakIndex].promptLength)),
+      }),
+    );
   }
   return results;
 }

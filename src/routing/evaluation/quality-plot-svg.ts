@@ -44,12 +44,14 @@ function panel(evaluation: DatasetEvaluation, offset: number): string {
   const axes = [
     `<line x1="${x(0)}" y1="${y(bottom)}" x2="${x(1)}" y2="${y(bottom)}" stroke="black"/>`,
     `<line x1="${x(0)}" y1="${y(bottom)}" x2="${x(0)}" y2="${y(top)}" stroke="black"/>`,
-    ...ticks.map((share) => `<text x="${x(share)}" y="${y(bottom) + 14}" text-anchor="middle">${Math.round(share * 100)}%</text>`),
+    // The first and last tick labels are anchored at their edge, so they stay inside the frame.
+    ...ticks.map((share) => `<text x="${x(share)}" y="${y(bottom) + 14}" text-anchor="${share === 0 ? 'start' : share === 1 ? 'end' : 'middle'}">${Math.round(share * 100)}%</text>`),
     ...ticks.map((fraction) => {
       const quality = bottom + fraction * (top - bottom);
       return `<text x="${x(0) - 6}" y="${y(quality) + 4}" text-anchor="end">${quality.toFixed(2)}</text>`;
     }),
     `<text x="${x(0.5)}" y="${PANEL_HEIGHT - 8}" text-anchor="middle">share of calls to ${escape(evaluation.strong)}</text>`,
+    `<text x="${offset + 12}" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 ${offset + 12} ${MARGIN.top + plotHeight / 2})">quality (mean score)</text>`,
     `<text x="${x(0.5)}" y="18" text-anchor="middle" font-size="13">${escape(evaluation.dataset)}: APGR ${evaluation.router.apgr.toFixed(3)}</text>`,
   ];
   const legend = (

@@ -87,7 +87,7 @@ describe('learned router', () => {
     const { structureMin: _minimum, structureMax: _maximum, ...features } = file.features;
     const old = validateRouterFile({ ...file, version: 1, features }, 'v1.json');
     expect(createLearnedRouter(old).score('Evaluate the integral of x^2.')).toBeGreaterThan(0);
-    expect(() => validateRouterFile({ ...file, features }, 'v2.json')).toThrow(/v2\.json: version 2 needs features\.structureMin/);
+    expect(() => validateRouterFile({ ...file, version: 2, features }, 'v2.json')).toThrow(/v2\.json: version 2 needs features\.structureMin/);
   });
 
   it('refuses a file that uses a structure feature this version does not compute', () => {

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { STRUCTURE_FEATURES } from './prompt-features.js';
+import { TRAINING_ROW_HASH } from './training-rows.js';
 
 export const ROUTER_FILE_FORMAT = 'switchboard-learned-router';
 /**
@@ -13,12 +14,36 @@ export const ROUTER_FILE_FORMAT = 'switchboard-learned-router';
  * scoring clamps to it, so a prompt far outside the training data (a two-word greeting) is
  * scored like the nearest prompts the router has seen instead of by extrapolating a line.
  * Version 1 files, without the range, still load and score as they always did.
+ * Version 3 added the optional `semantic` block (weights over a static embedding of the prompt,
+ * read from a companion table file) and `trainingRows` (hashes of the prompts trained on, so
+ * `switchboard eval` can set in-sample rows apart). Older files still load and score as before.
  */
-export const ROUTER_FILE_VERSION = 2;
+export const ROUTER_FILE_VERSION = 3;
+
+const featuresSchema = z.object({
+  hashBits: z.number().int().min(8).max(24),
+  structure: z.array(z.string()),
+  structureMean: z.array(z.number()),
+  structureScale: z.array(z.number().positive()),
+  /** The smallest and largest value of each structure feature in the training rows (version 2). */
+  structureMin: z.array(z.number()).optional(),
+  structureMax: z.array(z.number()).optional(),
+});
+
+const modelSchema = z.object({
+  kind: z.literal('logistic-regression'),
+  bias: z.number(),
+  structureWeights: z.array(z.number()),
+  /** Weights of hashed n-gram buckets; buckets not listed weigh zero. */
+  hashedIndices: z.array(z.number().int().nonnegative()),
+  hashedWeights: z.array(z.number()),
+});
+
+export type RouterModel = z.infer<typeof modelSchema>;
 
 const routerFileSchema = z.object({
   format: z.literal(ROUTER_FILE_FORMAT),
-  version: z.union([z.literal(1), z.literal(ROUTER_FILE_VERSION)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(ROUTER_FILE_VERSION)]),
   description: z.string(),
   weak: z.string().min(1),
   strong: z.string().min(1),
@@ -26,23 +51,35 @@ const routerFileSchema = z.object({
   trainedOn: z.array(z.object({ name: z.string(), rows: z.number().int().nonnegative() })),
   /** Training settings, recorded so a file says how to rebuild it. */
   training: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
-  features: z.object({
-    hashBits: z.number().int().min(8).max(24),
-    structure: z.array(z.string()),
-    structureMean: z.array(z.number()),
-    structureScale: z.array(z.number().positive()),
-    /** The smallest and largest value of each structure feature in the training rows (version 2). */
-    structureMin: z.array(z.number()).optional(),
-    structureMax: z.array(z.number()).optional(),
-  }),
-  model: z.object({
-    kind: z.literal('logistic-regression'),
-    bias: z.number(),
-    structureWeights: z.array(z.number()),
-    /** Weights of hashed n-gram buckets; buckets not listed weigh zero. */
-    hashedIndices: z.array(z.number().int().nonnegative()),
-    hashedWeights: z.array(z.number()),
-  }),
+  features: featuresSchema,
+  /** The model trained on all rows; with `domains`, used for prompts the embedding table cannot read. */
+  model: modelSchema,
+  /** The static embedding table `semantic` and `domains` read (version 3, optional). */
+  embeddingTable: z
+    .object({
+      /** File name, looked up beside the router file, then among the shipped tables. */
+      file: z.string().min(1),
+      /** SHA-256 of the table file: a router only scores correctly with the exact table it was trained with. */
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
+  /** Weights of `model` over the prompt's standardised embedding (version 3, optional). */
+  semantic: z.object({ mean: z.array(z.number()), scale: z.array(z.number().positive()), weights: z.array(z.number()) }).optional(),
+  /**
+   * Domain experts (version 3, optional): one model per training benchmark, mixed by a gate that
+   * reads the prompt's embedding (`p(domain)`, one-vs-rest logistic regressions, normalised).
+   * The score is Σ p(domain)·expert(domain).
+   */
+  domains: z
+    .object({
+      names: z.array(z.string()).min(2),
+      gateBias: z.array(z.number()),
+      gateWeights: z.array(z.array(z.number())),
+      experts: z.array(modelSchema),
+    })
+    .optional(),
+  /** Short hashes of the prompts trained on (version 3, optional; see `training-rows.ts`). */
+  trainingRows: z.object({ hash: z.literal(TRAINING_ROW_HASH), prompts: z.array(z.string()) }).optional(),
 });
 
 export type RouterFile = z.infer<typeof routerFileSchema>;
@@ -70,6 +107,20 @@ export function validateRouterFile(value: unknown, source: string): RouterFile {
   const arrays = [features.structureMean, features.structureScale, model.structureWeights, ...(ranged ? [features.structureMin ?? [], features.structureMax ?? []] : [])];
   if (arrays.some((array) => array.length !== structureCount)) {
     throw new RouterFileError(`${source}: structure feature arrays differ in length`);
+  }
+  const { semantic, domains } = file;
+  if ((semantic || domains) && !file.embeddingTable) throw new RouterFileError(`${source}: semantic weights and domain experts need an embeddingTable`);
+  if (semantic && (semantic.mean.length !== semantic.weights.length || semantic.scale.length !== semantic.weights.length)) {
+    throw new RouterFileError(`${source}: semantic mean, scale and weights differ in length`);
+  }
+  if (domains) {
+    const count = domains.names.length;
+    if (domains.gateBias.length !== count || domains.gateWeights.length !== count || domains.experts.length !== count) {
+      throw new RouterFileError(`${source}: domains need one gate bias, gate weight row and expert per name`);
+    }
+    if (domains.experts.some((expert) => expert.structureWeights.length !== structureCount || expert.hashedIndices.length !== expert.hashedWeights.length)) {
+      throw new RouterFileError(`${source}: a domain expert's weights do not match the features`);
+    }
   }
   if (model.hashedIndices.length !== model.hashedWeights.length) throw new RouterFileError(`${source}: hashedIndices and hashedWeights differ in length`);
   const buckets = 2 ** features.hashBits;
@@ -100,7 +151,10 @@ export function writeRouterFile(path: string, file: RouterFile): void {
 }
 
 export function serialiseRouterFile(file: RouterFile): string {
-  return JSON.stringify(file, (_key, value: unknown) => (Array.isArray(value) && value.every((item) => typeof item === 'number') ? JSON.stringify(value) : value), 2)
-    .replace(/"(\[[-0-9.,e+]*\])"/g, '$1')
+  // Arrays of numbers or strings go on one line each: placeholders first, their text after.
+  const inline: string[] = [];
+  const flat = (value: unknown[]): boolean => value.every((item) => typeof item === 'number') || value.every((item) => typeof item === 'string');
+  return JSON.stringify(file, (_key, value: unknown) => (Array.isArray(value) && value.length > 0 && flat(value) ? `\u0000${inline.push(JSON.stringify(value)) - 1}` : value), 2)
+    .replace(/"\\u0000(\d+)"/g, (_match, index: string) => inline[Number(index)])
     .concat('\n');
 }

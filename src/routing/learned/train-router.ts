@@ -3,11 +3,13 @@
  * structure features (see `prompt-features.ts`), predicting the weak model's shortfall
  * (see `training-labels.ts`). Deterministic: the same rows and options give the same file.
  */
+import type { StaticEmbedder } from '../../embedding/static-embedder.js';
 import type { RoutingRow } from '../evaluation/routing-dataset.js';
 import { rawFeatures, type RawFeatures } from './feature-vector.js';
 import { fitLogisticRegression, type TrainingExample } from './logistic-regression.js';
 import { STRUCTURE_FEATURES, type StructureFeature } from './prompt-features.js';
 import { ROUTER_FILE_FORMAT, ROUTER_FILE_VERSION, type RouterFile } from './router-file.js';
+import { trainingRowHashes } from './training-rows.js';
 import { benchmarkOf, labelScale, trainingLabel, type LabelKind, type LabelScale } from './training-labels.js';
 
 export interface TrainRouterOptions {
@@ -51,6 +53,18 @@ export interface TrainRouterOptions {
   lengthPrior?: number;
   /** Give each benchmark the same total weight, so a large dataset does not drown a small one. */
   balanceBenchmarks?: boolean;
+  /**
+   * Multiplies the weight of every row of a benchmark (after balancing), for example
+   * `{ mmlu: 0.3 }` to mix a base dataset in at a third of the weight of the team's own rows.
+   */
+  benchmarkWeights?: Readonly<Record<string, number>>;
+  /**
+   * The meaning of the prompt: its static embedding (see `src/embedding/`), one more block of
+   * dense features beside the n-grams. `table` names the embedding table in the router file.
+   */
+  semantic?: { embedder: StaticEmbedder; table: SemanticTableReference };
+  /** L2 penalty on the (standardised) embedding dimensions. */
+  semanticL2?: number;
   /** Precomputed features of `rows`, in order (cross-validation reuses them across folds). */
   features?: readonly RawFeatures[];
 }
@@ -69,7 +83,14 @@ export const DEFAULT_TRAINING = {
   balanceBenchmarks: true,
   clampQuantile: 0.01,
   lengthPrior: 0.05,
+  semanticL2: 0.03,
 } as const;
+
+/** Which embedding table a router was trained with: its file name and SHA-256, checked at load. */
+export interface SemanticTableReference {
+  file: string;
+  sha256: string;
+}
 
 export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOptions): RouterFile {
   const { weak, strong } = options;
@@ -84,12 +105,19 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const structureNames = options.structureFeatures ?? DEFAULT_STRUCTURE_FEATURES;
   const clampQuantile = options.clampQuantile ?? DEFAULT_TRAINING.clampQuantile;
   const lengthPrior = options.lengthPrior ?? DEFAULT_TRAINING.lengthPrior;
+  const semanticL2 = options.semanticL2 ?? DEFAULT_TRAINING.semanticL2;
+  const embedder = options.semantic?.embedder;
   if (rows.length === 0) throw new Error('training needs at least one row');
   for (const row of rows) {
     if (!(weak in row.scores) || !(strong in row.scores)) throw new Error(`row "${row.id}" has no score for "${weak}" or "${strong}"`);
   }
 
-  const features = options.features ?? rows.map((row) => rawFeatures(row.prompt, hashBits));
+  const features = options.features ?? rows.map((row) => rawFeatures(row.prompt, hashBits, embedder));
+  if (embedder && features.some((feature) => feature.semantic !== null && feature.semantic.length !== embedder.dimensions)) {
+    throw new Error(`precomputed semantic features do not have the embedder's ${embedder.dimensions} dimensions`);
+  }
+  const semanticCount = embedder ? embedder.dimensions : 0;
+  const semanticStandard = embedder ? semanticStandardisation(features, semanticCount) : { mean: [], scale: [] };
   const structureCount = structureNames.length;
   const measurements = features.map((feature) => Float64Array.from(structureNames, (name) => feature.structure[STRUCTURE_FEATURES.indexOf(name)]));
   const { lowest, highest } = structureRange(measurements, structureCount, clampQuantile);
@@ -109,7 +137,7 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const rowWeight = new Map<string, number>();
   for (const [name, members] of byBenchmark) {
     scales.set(name, labelScale(members, weak, strong));
-    rowWeight.set(name, balanceBenchmarks ? rows.length / (byBenchmark.size * members.length) : 1);
+    rowWeight.set(name, (balanceBenchmarks ? rows.length / (byBenchmark.size * members.length) : 1) * (options.benchmarkWeights?.[name] ?? 1));
   }
 
   // Train over the buckets actually used, numbered compactly, then map back.
@@ -123,7 +151,8 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const examples: TrainingExample[] = rows.map((row, rowIndex) => {
     const feature = features[rowIndex];
     const kept = [...feature.hashed].filter(([bucket]) => compact.has(bucket));
-    const indices = new Int32Array(kept.length + structureCount + (offsetCount > 0 ? 1 : 0));
+    const semantic = feature.semantic;
+    const indices = new Int32Array(kept.length + structureCount + (semantic ? semanticCount : 0) + (offsetCount > 0 ? 1 : 0));
     const values = new Float64Array(indices.length);
     let position = 0;
     for (const [bucket, value] of kept) {
@@ -134,21 +163,31 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
       indices[position] = hashedCount + index;
       values[position++] = (measurements[rowIndex][index] - mean[index]) / scale[index];
     }
+    // A prompt without a known word has no embedding: its semantic block stays at the mean (0).
+    if (semantic) {
+      for (let index = 0; index < semanticCount; index++) {
+        indices[position] = hashedCount + structureCount + index;
+        values[position++] = (semantic[index] - semanticStandard.mean[index]) / semanticStandard.scale[index];
+      }
+    }
     const benchmark = benchmarkOf(row);
     if (offsetCount > 0) {
-      indices[position] = hashedCount + structureCount + benchmarks.indexOf(benchmark);
+      indices[position] = hashedCount + structureCount + semanticCount + benchmarks.indexOf(benchmark);
       values[position++] = 1;
     }
     return { features: { indices, values }, label: trainingLabel(label, row, weak, strong, scales.get(benchmark)!), weight: rowWeight.get(benchmark)! };
   });
-  const dimension = hashedCount + structureCount + offsetCount;
+  const semanticStart = hashedCount + structureCount;
+  const offsetStart = semanticStart + semanticCount;
+  const dimension = offsetStart + offsetCount;
   const penalties = new Float64Array(dimension).fill(l2);
-  penalties.fill(structureL2, hashedCount, hashedCount + structureCount);
+  penalties.fill(structureL2, hashedCount, semanticStart);
+  penalties.fill(semanticL2, semanticStart, offsetStart);
   // A token penalty on the offsets only pins down how they share the level with the bias.
-  penalties.fill(1e-6, hashedCount + structureCount);
+  penalties.fill(1e-6, offsetStart);
   const model = fitLogisticRegression(examples, { dimension, l2: penalties });
   let bias = model.bias;
-  for (let index = 0; index < offsetCount; index++) bias += model.weights[hashedCount + structureCount + index] / offsetCount;
+  for (let index = 0; index < offsetCount; index++) bias += model.weights[offsetStart + index] / offsetCount;
 
   const kept = [...compact.entries()]
     .map(([bucket, position]) => ({ bucket, weight: model.weights[position] }))
@@ -163,7 +202,20 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
     weak,
     strong,
     trainedOn: options.trainedOn ?? [...byBenchmark].map(([name, members]) => ({ name, rows: members.length })),
-    training: { label, l2, structureL2, hashBits, minRows, maxHashedFeatures, balanceBenchmarks, benchmarkOffsets, clampQuantile, lengthPrior },
+    training: {
+      label,
+      l2,
+      structureL2,
+      hashBits,
+      minRows,
+      maxHashedFeatures,
+      balanceBenchmarks,
+      benchmarkOffsets,
+      clampQuantile,
+      lengthPrior,
+      ...(embedder ? { semanticL2 } : {}),
+      ...Object.fromEntries(Object.entries(options.benchmarkWeights ?? {}).map(([name, weight]) => [`weight:${name}`, weight])),
+    },
     features: {
       hashBits,
       structure: [...structureNames],
@@ -182,7 +234,25 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
       hashedIndices: kept.map((entry) => entry.bucket),
       hashedWeights: kept.map((entry) => round(entry.weight)),
     },
+    ...(options.semantic
+      ? {
+          embeddingTable: options.semantic.table,
+          semantic: {
+            mean: semanticStandard.mean.map(round),
+            scale: semanticStandard.scale.map(round),
+            weights: Array.from(model.weights.subarray(semanticStart, offsetStart), round),
+          },
+        }
+      : {}),
+    trainingRows: trainingRowHashes(rows),
   };
+}
+
+/** Mean and standard deviation of each embedding dimension over the rows that have one. */
+function semanticStandardisation(features: readonly RawFeatures[], count: number): { mean: number[]; scale: number[] } {
+  const embedded = features.flatMap((feature) => (feature.semantic ? [Float64Array.from(feature.semantic)] : []));
+  if (embedded.length === 0) return { mean: new Array<number>(count).fill(0), scale: new Array<number>(count).fill(1) };
+  return standardisation(embedded, count);
 }
 
 /** The `quantile` and 1 − `quantile` points of each measurement over the training rows. */

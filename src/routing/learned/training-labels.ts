@@ -1,8 +1,9 @@
 /**
  * What the router learns to predict: how much the strong model's answer beats the weak one's.
- * The gap (strong − weak) is scaled per benchmark: with 0/1 correctness it is −1, 0 or 1; with
- * graded judge scores (1–10) a third of the scale counts as a full gap, since a one-point
- * difference on a noisy judge is weak evidence and a three-point one is not.
+ * The gap (strong − weak) is scaled per benchmark: with scores in 0..1 (correctness, judge
+ * probabilities) the largest difference seen counts as a full gap; with graded judge scores
+ * (1–10) a third of the scale does, since a one-point difference on a noisy judge is weak
+ * evidence and a three-point one is not.
  *
  * The default label, `gain`, maps the gap to ½ + gap/2, so a row where the weak model does
  * better pulls similar prompts away from the strong model. Cross-validation chose it clearly
@@ -36,7 +37,13 @@ export function labelScale(rows: readonly RoutingRow[], weak: string, strong: st
   }
   const range = highest - lowest;
   if (!(range > 0)) return { lowest, highest, gap: 1 };
-  return { lowest, highest, gap: range <= 1 ? range : range / 3 };
+  if (range > 1) return { lowest, highest, gap: range / 3 };
+  // Scores in 0..1: the largest difference seen counts as a full gap. With 0/1 correctness that
+  // is 1; with judge probabilities against the strong model (which scores 0.5 against itself)
+  // it is 0.5, and "the judge always prefers the strong answer" is then a certain shortfall.
+  let largest = 0;
+  for (const row of rows) largest = Math.max(largest, Math.abs(row.scores[strong] - row.scores[weak]));
+  return { lowest, highest, gap: largest > 0 ? largest : range };
 }
 
 /**
