@@ -38,10 +38,22 @@ export function rawFeatures(prompt: string, hashBits: number, embedder?: StaticE
   return { hashed: counts, structure: scan.structure, semantic: embedder ? semanticFeatures(prompt, embedder) : null };
 }
 
+/**
+ * Characters of the routed text that are embedded. What kind of request a prompt is shows in
+ * its first paragraphs; embedding all 8,000 characters would cost four times as much, and a
+ * decision has a budget of 1 ms (bench/router-decision.ts).
+ */
+export const SEMANTIC_CHARACTERS = 2000;
+
+/** The part of the routed text that is embedded. */
+export function semanticText(text: string): string {
+  return text.length > SEMANTIC_CHARACTERS ? text.slice(0, SEMANTIC_CHARACTERS) : text;
+}
+
 /** The normalised embedding of the text a router reads, or null when it has no known word. */
 export function semanticFeatures(prompt: string, embedder: StaticEmbedder): Float32Array | null {
   const sum = new Float64Array(embedder.dimensions);
-  if (embedder.accumulate(routedText(prompt).text, sum) === 0) return null;
+  if (embedder.accumulate(semanticText(routedText(prompt).text), sum) === 0) return null;
   let squares = 0;
   for (let index = 0; index < sum.length; index++) squares += sum[index] * sum[index];
   if (squares === 0) return null;

@@ -3,14 +3,15 @@
  * The hashed weights are expanded into a dense table once at load, so a decision is one pass
  * over the prompt with an array read per n-gram and no allocation per token. A router with
  * domain experts also sums the prompt's static word vectors (one more pass, a table row per
- * word), asks its gate which kind of traffic the prompt is, and mixes the experts' scores.
+ * word), asks its gate which kind of traffic the prompt is, and mixes the experts' scores,
+ * each standardised on its own domain (see `domains` in router-file.ts).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_EMBEDDING_TABLE_PATH, sharedStaticEmbedder } from '../../embedding/default-embedder.js';
 import type { StaticEmbedder } from '../../embedding/static-embedder.js';
 import { gateProbabilities } from './domain-gate.js';
-import { routedText } from './feature-vector.js';
+import { routedText, semanticText } from './feature-vector.js';
 import { scanPrompt, STRUCTURE_FEATURES, type PromptScan } from './prompt-features.js';
 import { readRouterFile, RouterFileError, type RouterFile, type RouterModel } from './router-file.js';
 import { sigmoid } from './logistic-regression.js';
@@ -71,7 +72,7 @@ export function createLearnedRouter(file: RouterFile, options: LearnedRouterOpti
   /** Sums the text's word vectors into `sum`; returns its length (0: no known word). */
   const embed = (text: string): number => {
     sum.fill(0);
-    if (embedder!.accumulate(text, sum) === 0) return 0;
+    if (embedder!.accumulate(semanticText(text), sum) === 0) return 0;
     let squares = 0;
     for (let index = 0; index < sum.length; index++) squares += sum[index] * sum[index];
     return Math.sqrt(squares);
@@ -94,9 +95,13 @@ export function createLearnedRouter(file: RouterFile, options: LearnedRouterOpti
       if (domains && length > 0) {
         for (let index = 0; index < sum.length; index++) sum[index] /= length;
         gateProbabilities({ gateBias: domains.gateBias, gateWeights }, sum, probabilities);
-        let score = 0;
-        for (let expert = 0; expert < experts.length; expert++) score += probabilities[expert] * sigmoid(experts[expert](scan));
-        return score;
+        let standardised = 0;
+        for (let expert = 0; expert < experts.length; expert++) {
+          standardised += (probabilities[expert] * (experts[expert](scan) - domains.expertCentre[expert])) / domains.expertSpread[expert];
+        }
+        const sharedStandardised = (shared(scan) - domains.outputCentre) / domains.outputSpread;
+        const mixed = domains.sharedWeight * sharedStandardised + (1 - domains.sharedWeight) * standardised;
+        return sigmoid(domains.outputCentre + domains.outputSpread * mixed);
       }
       // Without domains, or for a prompt the table cannot read: the all-rows model.
       let logit = shared(scan);

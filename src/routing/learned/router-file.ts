@@ -68,7 +68,10 @@ const routerFileSchema = z.object({
   /**
    * Domain experts (version 3, optional): one model per training benchmark, mixed by a gate that
    * reads the prompt's embedding (`p(domain)`, one-vs-rest logistic regressions, normalised).
-   * The score is Σ p(domain)·expert(domain).
+   * Each expert's logit is standardised on its own domain's training rows (`expertCentre`,
+   * `expertSpread`), so experts whose domains differ in level (the judge prefers the strong
+   * model on most chat) score on one scale; the mix Σ p(domain)·z(domain) is mapped back to a
+   * probability with the all-rows model's logit mean and spread (`outputCentre`, `outputSpread`).
    */
   domains: z
     .object({
@@ -76,6 +79,15 @@ const routerFileSchema = z.object({
       gateBias: z.array(z.number()),
       gateWeights: z.array(z.array(z.number())),
       experts: z.array(modelSchema),
+      expertCentre: z.array(z.number()),
+      expertSpread: z.array(z.number().positive()),
+      outputCentre: z.number(),
+      outputSpread: z.number().positive(),
+      /**
+       * Share of the all-rows model in the mix: z = s·z(all rows) + (1 − s)·Σ p(domain)·z(domain).
+       * A small domain's expert fits its few rows' words too closely; the shared model steadies it.
+       */
+      sharedWeight: z.number().min(0).max(1),
     })
     .optional(),
   /** Short hashes of the prompts trained on (version 3, optional; see `training-rows.ts`). */
@@ -115,7 +127,7 @@ export function validateRouterFile(value: unknown, source: string): RouterFile {
   }
   if (domains) {
     const count = domains.names.length;
-    if (domains.gateBias.length !== count || domains.gateWeights.length !== count || domains.experts.length !== count) {
+    if ([domains.gateBias, domains.gateWeights, domains.experts, domains.expertCentre, domains.expertSpread].some((array) => array.length !== count)) {
       throw new RouterFileError(`${source}: domains need one gate bias, gate weight row and expert per name`);
     }
     if (domains.experts.some((expert) => expert.structureWeights.length !== structureCount || expert.hashedIndices.length !== expert.hashedWeights.length)) {

@@ -63,6 +63,11 @@ export interface TrainRouterOptions {
    * dense features beside the n-grams. `table` names the embedding table in the router file.
    */
   semantic?: { embedder: StaticEmbedder; table: SemanticTableReference };
+  /**
+   * Benchmarks whose judge-probability labels count the whole 0..1 range as a full gap (softer
+   * labels, see `labelScale`); a domain expert reads the other domains' labels this way.
+   */
+  softLabelBenchmarks?: readonly string[];
   /** L2 penalty on the (standardised) embedding dimensions. */
   semanticL2?: number;
   /** Precomputed features of `rows`, in order (cross-validation reuses them across folds). */
@@ -79,10 +84,10 @@ export const DEFAULT_TRAINING = {
   hashBits: 18,
   maxHashedFeatures: 60_000,
   minRows: 2,
-  benchmarkOffsets: false,
+  benchmarkOffsets: true,
   balanceBenchmarks: true,
   clampQuantile: 0.01,
-  lengthPrior: 0.05,
+  lengthPrior: 0.2,
   semanticL2: 0.03,
 } as const;
 
@@ -136,7 +141,7 @@ export function trainRouter(rows: readonly RoutingRow[], options: TrainRouterOpt
   const scales = new Map<string, LabelScale>();
   const rowWeight = new Map<string, number>();
   for (const [name, members] of byBenchmark) {
-    scales.set(name, labelScale(members, weak, strong));
+    scales.set(name, labelScale(members, weak, strong, options.softLabelBenchmarks?.includes(name) ?? false));
     rowWeight.set(name, (balanceBenchmarks ? rows.length / (byBenchmark.size * members.length) : 1) * (options.benchmarkWeights?.[name] ?? 1));
   }
 

@@ -25,8 +25,12 @@ export interface LabelScale {
   gap: number;
 }
 
-/** The range of scores seen and the difference that counts as a certain shortfall. */
-export function labelScale(rows: readonly RoutingRow[], weak: string, strong: string): LabelScale {
+/**
+ * The range of scores seen and the difference that counts as a certain shortfall. `soft` keeps
+ * the whole 0..1 range as the full gap for judge probabilities (labels then span ¼..¾): how a
+ * domain expert reads other domains' judge labels, as weaker evidence than its own.
+ */
+export function labelScale(rows: readonly RoutingRow[], weak: string, strong: string, soft = false): LabelScale {
   let lowest = Infinity;
   let highest = -Infinity;
   for (const row of rows) {
@@ -38,6 +42,7 @@ export function labelScale(rows: readonly RoutingRow[], weak: string, strong: st
   const range = highest - lowest;
   if (!(range > 0)) return { lowest, highest, gap: 1 };
   if (range > 1) return { lowest, highest, gap: range / 3 };
+  if (soft) return { lowest, highest, gap: range };
   // Scores in 0..1: the largest difference seen counts as a full gap. With 0/1 correctness that
   // is 1; with judge probabilities against the strong model (which scores 0.5 against itself)
   // it is 0.5, and "the judge always prefers the strong answer" is then a certain shortfall.
