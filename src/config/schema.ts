@@ -8,12 +8,19 @@ import { routeSchema } from '../routing/route-schema.js';
 import { governanceSchema, redisSchema } from '../governance/governance-schema.js';
 import { responsesConfigSchema } from '../surfaces/openai-responses/store/response-store-config.js';
 import { LOG_FORMATS } from '../logging/log-format.js';
+import { batchConfigSchema } from '../batch/batch-config.js';
 
-export const priceSchema = z.strictObject({
+const priceFields = {
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
   cached_input: z.number().nonnegative().optional(),
   cache_write: z.number().nonnegative().optional(),
+};
+
+export const priceSchema = z.strictObject({
+  ...priceFields,
+  /** The provider's batch-API price (docs/batch.md); half of the above when unset. */
+  batch: z.strictObject(priceFields).optional(),
 });
 
 /** Where and how to reach one upstream. Shared by a model's shorthand form and `deployments`. */
@@ -115,6 +122,8 @@ export const configSchema = z.strictObject({
   governance: governanceSchema.prefault({}),
   /** Responses kept by `POST /v1/responses` with `store: true` (docs/responses.md). */
   responses: responsesConfigSchema.prefault({}),
+  /** Batch jobs behind /v1/files and /v1/batches: limits and pacing (docs/batch.md). */
+  batch: batchConfigSchema.prefault({}),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
   retry: z

@@ -13,6 +13,24 @@ export interface ModelPrice {
   cached_input?: number;
   /** USD per 1M input tokens written to the prompt cache (Anthropic). Defaults to `input`. */
   cache_write?: number;
+  /** The provider's batch-API price for this model; `BATCH_DISCOUNT` of the fields above when absent. */
+  batch?: Omit<ModelPrice, 'batch'>;
+}
+
+/**
+ * What OpenAI's Batch API, Anthropic's Message Batches and Gemini's batch mode bill, as a share
+ * of the standard price: half, for input, output and cache tokens alike. `price.batch` in the
+ * config overrides it for a model.
+ */
+export const BATCH_DISCOUNT = 0.5;
+
+/** The price a line answered through a provider's batch API is billed at. */
+export function batchPrice(price: ModelPrice): ModelPrice {
+  if (price.batch) return price.batch;
+  const scaled: ModelPrice = { input: price.input * BATCH_DISCOUNT, output: price.output * BATCH_DISCOUNT };
+  if (price.cached_input !== undefined) scaled.cached_input = price.cached_input * BATCH_DISCOUNT;
+  if (price.cache_write !== undefined) scaled.cache_write = price.cache_write * BATCH_DISCOUNT;
+  return scaled;
 }
 
 export const PRICE_CATALOG: Readonly<Record<string, ModelPrice>> = {

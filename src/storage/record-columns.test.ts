@@ -13,7 +13,7 @@ describe('record columns', () => {
       cost_usd: 0.5, cost_estimated: true, baseline_cost_usd: 0.75, latency_ms: 21, ttft_ms: 22, streamed: true,
       attempts: [{ deployment: 'd', model: 'm', provider: 'p', status: 200, error_code: null, latency_ms: 1 }],
       key_id: 'key_1', team: 'search', end_user: 'user-9', degradation: 'downgraded', metadata: { feature: 'chat' },
-      request_body: '{"a":1}', response_body: '{"b":2}', surface: 'messages', anomaly: 'usage clamped', cache_status: 'HIT', cache_saved_usd: 0.25, context_saved_usd: 0.125, guardrails: 'pii_masked=1',
+      request_body: '{"a":1}', response_body: '{"b":2}', surface: 'messages', anomaly: 'usage clamped', cache_status: 'HIT', cache_saved_usd: 0.25, context_saved_usd: 0.125, guardrails: 'pii_masked=1', batch_id: 'batch_1', live_cost_usd: 1.5,
     });
     const byName = rowFromRecord(record, { booleansAsIntegers: true });
     const values = rowValuesFromRecord(record, { booleansAsIntegers: true });

@@ -2,7 +2,7 @@
  * How a RequestRecord maps to table columns, shared by every SQL store so SQLite and
  * PostgreSQL cannot drift apart.
  */
-import type { SpendGroup } from './request-log-store.js';
+import type { SpendGroup, SpendRow, SpendSums } from './request-log-store.js';
 import type { RequestRecord } from './request-record.js';
 
 export const RECORD_COLUMNS = [
@@ -13,6 +13,7 @@ export const RECORD_COLUMNS = [
   'cost_usd', 'cost_estimated', 'baseline_cost_usd', 'latency_ms', 'ttft_ms', 'streamed',
   'attempts', 'key_id', 'team', 'end_user', 'degradation', 'metadata', 'request_body', 'response_body',
   'surface', 'anomaly', 'cache_status', 'cache_saved_usd', 'context_saved_usd', 'guardrails',
+  'batch_id', 'live_cost_usd',
 ] as const;
 
 /**
@@ -27,6 +28,8 @@ export const ADDED_COLUMNS: ReadonlyArray<{ name: (typeof RECORD_COLUMNS)[number
   { name: 'cache_saved_usd', type: 'REAL' },
   { name: 'context_saved_usd', type: 'REAL' },
   { name: 'guardrails', type: 'TEXT' },
+  { name: 'batch_id', type: 'TEXT' },
+  { name: 'live_cost_usd', type: 'REAL' },
 ];
 
 /** The column each spend grouping reads. Fixed strings: never built from user input. */
@@ -40,7 +43,30 @@ export const GROUP_COLUMNS: Record<SpendGroup, string> = {
   team: 'team',
   user: 'end_user',
   route: 'route',
+  batch: 'batch_id',
 };
+
+/**
+ * The batch columns of a spend query, the same SQL in SQLite and PostgreSQL: batch lines, their
+ * cost, and their cost at live prices (a paced line's live cost is its cost: no saving).
+ */
+export const BATCH_SUMS = `SUM(CASE WHEN batch_id IS NOT NULL THEN 1 ELSE 0 END) AS batch_requests,
+  SUM(CASE WHEN batch_id IS NOT NULL THEN cost_usd ELSE 0 END) AS batch_cost_usd,
+  SUM(CASE WHEN batch_id IS NOT NULL THEN COALESCE(live_cost_usd, cost_usd) ELSE 0 END) AS batch_live_cost_usd`;
+
+export function spendRowFromSums(sums: SpendSums): SpendRow {
+  const { batch_live_cost_usd: batchLiveCost, ...row } = sums;
+  const batchRequests = Number(row.batch_requests ?? 0);
+  const batchCost = Number(row.batch_cost_usd ?? 0);
+  return {
+    ...row,
+    total_tokens: row.prompt_tokens + row.completion_tokens,
+    saved_usd: row.baseline_cost_usd - row.cost_usd,
+    batch_requests: batchRequests,
+    batch_cost_usd: batchCost,
+    batch_saved_usd: Number(batchLiveCost ?? 0) - batchCost,
+  };
+}
 
 export function rowFromRecord(record: RequestRecord, options: { booleansAsIntegers: boolean }): Record<string, unknown> {
   const boolean = (value: boolean) => (options.booleansAsIntegers ? (value ? 1 : 0) : value);
@@ -87,6 +113,7 @@ export function rowValuesFromRecord(record: RequestRecord, options: { booleansAs
     JSON.stringify(record.attempts), record.key_id, record.team, record.end_user, record.degradation,
     record.metadata ? JSON.stringify(record.metadata) : null, record.request_body, record.response_body,
     record.surface, record.anomaly, record.cache_status, record.cache_saved_usd, record.context_saved_usd, record.guardrails,
+    record.batch_id, record.live_cost_usd,
   ];
 }
 

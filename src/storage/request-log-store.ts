@@ -4,7 +4,7 @@
  */
 import type { RequestRecord } from './request-record.js';
 
-export const SPEND_GROUPS = ['model', 'provider', 'day', 'key', 'team', 'user', 'route', 'requested_model', 'deployment'] as const;
+export const SPEND_GROUPS = ['model', 'provider', 'day', 'key', 'team', 'user', 'route', 'requested_model', 'deployment', 'batch'] as const;
 export type SpendGroup = (typeof SPEND_GROUPS)[number];
 
 export interface SpendQuery {
@@ -25,7 +25,14 @@ export interface SpendRow {
   cost_usd: number;
   baseline_cost_usd: number;
   saved_usd: number;
+  /** Batch lines among `requests` (src/batch), their cost, and what they saved against live prices. */
+  batch_requests: number;
+  batch_cost_usd: number;
+  batch_saved_usd: number;
 }
+
+/** What a spend query's SQL returns per group; `spendRowFromSums` derives the rest. */
+export type SpendSums = Omit<SpendRow, 'total_tokens' | 'saved_usd' | 'batch_saved_usd'> & { batch_live_cost_usd: number };
 
 export interface RequestLogStore {
   insertMany(records: readonly RequestRecord[]): Promise<void>;

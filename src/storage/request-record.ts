@@ -74,6 +74,10 @@ export interface RequestRecord {
   context_saved_usd: number | null;
   /** What the guardrail stages did, without values: `pii_masked=3; schema=repaired`. */
   guardrails: string | null;
+  /** The gateway batch this request was a line of (src/batch); null for a live request. */
+  batch_id: string | null;
+  /** For a batch line: what the same tokens cost at the live (non-batch) price, so reports show the batch saving. */
+  live_cost_usd: number | null;
 }
 
 export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()): RequestRecord {
@@ -117,5 +121,7 @@ export function emptyRecord(id: string, endpoint: string, timestamp = Date.now()
     cache_saved_usd: null,
     context_saved_usd: null,
     guardrails: null,
+    batch_id: null,
+    live_cost_usd: null,
   };
 }

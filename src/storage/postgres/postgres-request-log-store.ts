@@ -3,9 +3,9 @@
  * SQLite (record-columns.ts); a batch is one multi-row INSERT.
  */
 import type pg from 'pg';
-import type { RequestLogStore, SpendQuery, SpendRow } from '../request-log-store.js';
+import type { RequestLogStore, SpendQuery, SpendRow, SpendSums } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
-import { ADDED_COLUMNS, GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowFromRecord } from '../record-columns.js';
+import { ADDED_COLUMNS, BATCH_SUMS, GROUP_COLUMNS, spendRowFromSums, RECORD_COLUMNS, recordFromRow, rowFromRecord } from '../record-columns.js';
 import { openPostgresPool, runMigration } from './postgres-pool.js';
 
 const SCHEMA = `
@@ -57,16 +57,13 @@ export class PostgresRequestLogStore implements RequestLogStore {
       `SELECT ${column} AS "group", COUNT(*)::int AS requests,
               SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END)::int AS errors,
               SUM(prompt_tokens)::float8 AS prompt_tokens, SUM(completion_tokens)::float8 AS completion_tokens,
-              SUM(cost_usd)::float8 AS cost_usd, SUM(COALESCE(baseline_cost_usd, cost_usd))::float8 AS baseline_cost_usd
+              SUM(cost_usd)::float8 AS cost_usd, SUM(COALESCE(baseline_cost_usd, cost_usd))::float8 AS baseline_cost_usd,
+              ${BATCH_SUMS}
        FROM request_log WHERE timestamp >= $1 AND timestamp < $2
        GROUP BY ${column} ORDER BY cost_usd DESC, requests DESC`,
       [query.from ?? 0, query.to ?? Number.MAX_SAFE_INTEGER],
     );
-    return (result.rows as Array<Omit<SpendRow, 'total_tokens' | 'saved_usd'>>).map((row) => ({
-      ...row,
-      total_tokens: row.prompt_tokens + row.completion_tokens,
-      saved_usd: row.baseline_cost_usd - row.cost_usd,
-    }));
+    return (result.rows as SpendSums[]).map(spendRowFromSums);
   }
 
   async recent(limit: number): Promise<RequestRecord[]> {

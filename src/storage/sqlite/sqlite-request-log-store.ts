@@ -6,9 +6,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RequestLogStore, SpendQuery, SpendRow } from '../request-log-store.js';
+import type { RequestLogStore, SpendQuery, SpendRow, SpendSums } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
-import { ADDED_COLUMNS, GROUP_COLUMNS, RECORD_COLUMNS, recordFromRow, rowValuesFromRecord } from '../record-columns.js';
+import { ADDED_COLUMNS, BATCH_SUMS, GROUP_COLUMNS, spendRowFromSums, RECORD_COLUMNS, recordFromRow, rowValuesFromRecord } from '../record-columns.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS request_log (
@@ -66,16 +66,13 @@ export class SqliteRequestLogStore implements RequestLogStore {
         `SELECT ${column} AS "group", COUNT(*) AS requests,
                 SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
                 SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
-                SUM(cost_usd) AS cost_usd, SUM(COALESCE(baseline_cost_usd, cost_usd)) AS baseline_cost_usd
+                SUM(cost_usd) AS cost_usd, SUM(COALESCE(baseline_cost_usd, cost_usd)) AS baseline_cost_usd,
+                ${BATCH_SUMS}
          FROM request_log WHERE timestamp >= ? AND timestamp < ?
          GROUP BY ${column} ORDER BY cost_usd DESC, requests DESC`,
       )
-      .all(query.from ?? 0, query.to ?? Number.MAX_SAFE_INTEGER) as Array<Omit<SpendRow, 'total_tokens' | 'saved_usd'>>;
-    return rows.map((row) => ({
-      ...row,
-      total_tokens: row.prompt_tokens + row.completion_tokens,
-      saved_usd: row.baseline_cost_usd - row.cost_usd,
-    }));
+      .all(query.from ?? 0, query.to ?? Number.MAX_SAFE_INTEGER) as Array<SpendSums>;
+    return rows.map(spendRowFromSums);
   }
 
   async recent(limit: number): Promise<RequestRecord[]> {
