@@ -17,6 +17,9 @@ import type { ChatCompletionRequest, EmbeddingsRequest } from '../protocol/chat-
 import type { RouteTable } from '../routing/route-table.js';
 import type { RequestLogStore } from '../storage/request-log-store.js';
 import type { Admission, AdmissionServices } from './admission/admission.js';
+import { admitPrepaid, releaseBatchHold, reserveBatch, restoreBatchHold, settleBatchLine, type BatchHold, type HeldAmount, type PrepaidBudget } from './admission/batch-hold.js';
+import type { Principal } from './keys/authenticate.js';
+import type { RequestRecord } from '../storage/request-record.js';
 import { admitChat, type ChatAdmission } from './admission/admit-chat.js';
 import { admitEmbeddings } from './admission/admit-embeddings.js';
 import type { CounterStore } from './counters/counter-store.js';
@@ -89,6 +92,11 @@ export class Governance {
 
   /** Admits a chat request (scope, degradation, rate limit, budget reservation); see admission/. */
   async admitChat(scope: RequestScope, request: ChatCompletionRequest): Promise<ChatAdmission> {
+    if (scope.prepaid) {
+      const prepaid = await admitPrepaid(this.services, scope.principal, request.model, scope.prepaid.reserved.tokens, scope.prepaid);
+      Object.assign(scope.headers, prepaid.headers);
+      return { ...prepaid, request };
+    }
     const admission = await admitChat(this.services, scope.principal, request, scope.record);
     Object.assign(scope.headers, admission.headers);
     return admission;
@@ -96,9 +104,29 @@ export class Governance {
 
   /** Admits an embeddings request under the same limits as chat. */
   async admitEmbeddings(scope: RequestScope, request: EmbeddingsRequest): Promise<Admission> {
+    if (scope.prepaid) return admitPrepaid(this.services, scope.principal, request.model, scope.prepaid.reserved.tokens, scope.prepaid);
     const admission = await admitEmbeddings(this.services, scope.principal, request);
     Object.assign(scope.headers, admission.headers);
     return admission;
+  }
+
+  /** Holds a batch's estimated cost on the caller's budgets, or throws 429 budget_exceeded (admission/batch-hold.ts). */
+  reserveBatch(principal: Principal, total: HeldAmount, ttlMs: number, lines: number): Promise<BatchHold | null> {
+    return reserveBatch(this.services, principal, total, ttlMs, lines);
+  }
+
+  /** Restores a resumed batch's hold on counters that may have lost it. */
+  restoreBatchHold(hold: BatchHold, outstanding: HeldAmount, ttlMs: number): Promise<void> {
+    return restoreBatchHold(this.services, hold, outstanding, ttlMs);
+  }
+
+  /** Settles one line a provider's batch API answered against its batch's hold. */
+  settleBatchLine(prepaid: PrepaidBudget, record: RequestRecord): Promise<void> {
+    return settleBatchLine(this.services, prepaid, record);
+  }
+
+  releaseBatchHold(hold: BatchHold): Promise<void> {
+    return releaseBatchHold(this.services, hold);
   }
 
   /** A live reload: limits, models and routes from the new config; counters and keys are kept. */

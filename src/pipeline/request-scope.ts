@@ -9,6 +9,7 @@
  * failure alike.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { PrepaidBudget } from '../governance/admission/batch-hold.js';
 import type { Principal } from '../governance/keys/authenticate.js';
 import { ClientSignal } from '../reliability/cancel-signal.js';
 import { emptyRecord, type RequestRecord } from '../storage/request-record.js';
@@ -31,6 +32,8 @@ export class RequestScope {
   principal: Principal = ANONYMOUS;
   /** The model savings are measured against: a route's strong model, or the one degradation replaced. */
   baselineModel: string | undefined = undefined;
+  /** A batch line's budget, reserved with its batch: admission reserves nothing more and settles there. */
+  prepaid: PrepaidBudget | undefined = undefined;
   private finishHooks: FinishHook[] | undefined;
 
   constructor(

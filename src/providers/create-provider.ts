@@ -7,6 +7,9 @@ import { OpenAICompatibleProvider } from './openai-compatible/openai-compatible-
 import { SimulatedProvider } from './simulated/simulated-provider.js';
 import { AnthropicProvider } from './anthropic/anthropic-provider.js';
 import { GeminiProvider } from './gemini/gemini-provider.js';
+import type { BatchApi } from './batch-api.js';
+import { OpenAIBatchApi } from './openai-compatible/openai-batch-api.js';
+import { AnthropicMessageBatchesApi } from './anthropic/message-batches-api.js';
 
 export function createProvider(deployment: ProviderDeployment): ChatProvider {
   switch (deployment.provider) {
@@ -31,3 +34,19 @@ export const DEFAULT_BASE_URLS: Record<ProviderDeployment['provider'], string> =
   gemini: 'https://generativelanguage.googleapis.com',
   simulated: 'simulated://',
 };
+
+/**
+ * The provider's own batch API for a deployment, when it has one the gateway can use at the
+ * provider's batch price: OpenAI's Batch API and Anthropic's Message Batches. Other deployments
+ * (OpenAI-compatible servers, Gemini for now) have their batch lines run by the gateway itself.
+ */
+export function createBatchApi(deployment: ProviderDeployment): BatchApi | undefined {
+  switch (deployment.provider) {
+    case 'openai':
+      return new OpenAIBatchApi({ ...deployment, baseUrl: deployment.baseUrl || DEFAULT_BASE_URLS.openai });
+    case 'anthropic':
+      return new AnthropicMessageBatchesApi(deployment);
+    default:
+      return undefined;
+  }
+}

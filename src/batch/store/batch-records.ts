@@ -3,6 +3,7 @@
  * groups lines are run in. Times are milliseconds since the epoch (the OpenAI objects the
  * handlers build use seconds).
  */
+import type { BatchHold } from '../../governance/admission/batch-hold.js';
 
 export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 
@@ -35,10 +36,7 @@ export interface LineError {
  * The budget a batch reserved at creation, so every instance can settle its lines against the
  * same hold and a restarted one can restore it (governance/admission/batch-hold.ts).
  */
-export interface StoredHold {
-  reservationId: string;
-  counters: Array<{ key: string; unit: 'usd' | 'tokens'; expiresAt: number }>;
-}
+export type StoredHold = BatchHold;
 
 export interface BatchJob {
   id: string;

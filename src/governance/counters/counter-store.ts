@@ -49,6 +49,16 @@ export interface CounterStore {
   reserve(reservationId: string, counters: readonly BudgetCounter[], ttlMs: number): Promise<ReserveResult>;
   /** Replaces the hold with the actual amount (0 for a failed call) on each counter. */
   settle(reservationId: string, settlements: ReadonlyArray<{ key: string; actual: number; expiresAt: number }>): Promise<void>;
+  /**
+   * Sets the hold `reservationId` to exactly `amount` on each counter, without checking room:
+   * restores a hold admitted earlier (a batch resumed after a restart lost its in-memory hold).
+   */
+  hold(reservationId: string, counters: readonly BudgetCounter[], ttlMs: number): Promise<void>;
+  /**
+   * Settles part of a hold: releases `release` of it (never below zero) and adds `actual` to the
+   * settled amount, in one step. A batch settles each line against its one hold this way.
+   */
+  settlePart(reservationId: string, parts: ReadonlyArray<{ key: string; release: number; actual: number; expiresAt: number }>): Promise<void>;
   /** Used amount (settled plus held) of each counter. */
   usage(keys: readonly string[]): Promise<number[]>;
   /** Sets a counter's settled amount if the counter does not exist yet (after a restart). */

@@ -39,6 +39,20 @@ export class MemoryCounterStore implements CounterStore {
     }
   }
 
+  async hold(reservationId: string, counters: readonly BudgetCounter[], ttlMs: number): Promise<void> {
+    const now = this.now();
+    for (const counter of counters) this.state(counter.key, counter.expiresAt).holds.set(reservationId, { amount: counter.amount, expiresAt: now + ttlMs });
+  }
+
+  async settlePart(reservationId: string, parts: ReadonlyArray<{ key: string; release: number; actual: number; expiresAt: number }>): Promise<void> {
+    for (const { key, release, actual, expiresAt } of parts) {
+      const state = this.state(key, expiresAt);
+      const held = state.holds.get(reservationId);
+      if (held) held.amount = Math.max(0, held.amount - release);
+      state.settled += actual;
+    }
+  }
+
   async usage(keys: readonly string[]): Promise<number[]> {
     const now = this.now();
     return keys.map((key) => this.used(key, now));

@@ -6,11 +6,13 @@
  */
 import { Redis } from 'ioredis';
 import type { BudgetCounter, CounterStore, RateCounter, RateResult, RateState, ReserveResult } from './counter-store.js';
-import { ACQUIRE_RATE_SCRIPT, ADJUST_RATE_SCRIPT, RESERVE_SCRIPT, SEED_SCRIPT, SETTLE_SCRIPT, USAGE_SCRIPT } from './redis-scripts.js';
+import { ACQUIRE_RATE_SCRIPT, ADJUST_RATE_SCRIPT, HOLD_SCRIPT, RESERVE_SCRIPT, SEED_SCRIPT, SETTLE_PART_SCRIPT, SETTLE_SCRIPT, USAGE_SCRIPT } from './redis-scripts.js';
 
 const SCRIPTS = {
   switchboardReserve: RESERVE_SCRIPT,
   switchboardSettle: SETTLE_SCRIPT,
+  switchboardHold: HOLD_SCRIPT,
+  switchboardSettlePart: SETTLE_PART_SCRIPT,
   switchboardUsage: USAGE_SCRIPT,
   switchboardSeed: SEED_SCRIPT,
   switchboardAcquireRate: ACQUIRE_RATE_SCRIPT,
@@ -41,6 +43,16 @@ export class RedisCounterStore implements CounterStore {
   async settle(reservationId: string, settlements: ReadonlyArray<{ key: string; actual: number; expiresAt: number }>): Promise<void> {
     const keys = settlements.flatMap((settlement) => this.budgetKeys(settlement.key));
     await this.run('switchboardSettle', keys, [reservationId, ...settlements.flatMap((settlement) => [Math.ceil(settlement.actual), settlement.expiresAt])]);
+  }
+
+  async hold(reservationId: string, counters: readonly BudgetCounter[], ttlMs: number): Promise<void> {
+    const keys = counters.flatMap((counter) => this.budgetKeys(counter.key));
+    await this.run('switchboardHold', keys, [reservationId, ttlMs, ...counters.flatMap((counter) => [Math.ceil(counter.amount), counter.expiresAt])]);
+  }
+
+  async settlePart(reservationId: string, parts: ReadonlyArray<{ key: string; release: number; actual: number; expiresAt: number }>): Promise<void> {
+    const keys = parts.flatMap((part) => this.budgetKeys(part.key));
+    await this.run('switchboardSettlePart', keys, [reservationId, ...parts.flatMap((part) => [Math.ceil(part.release), Math.ceil(part.actual), part.expiresAt])]);
   }
 
   async usage(keys: readonly string[]): Promise<number[]> {

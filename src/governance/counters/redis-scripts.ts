@@ -66,6 +66,39 @@ for i = 1, #KEYS / 2 do
 end
 return 1`;
 
+/** KEYS: hash1, holds1…  ARGV: id, ttlMs, then per counter amount, expiresAt. Sets the hold to amount, unchecked. */
+export const HOLD_SCRIPT = `${NOW}
+local id = ARGV[1]
+local ttl = tonumber(ARGV[2])
+for i = 1, #KEYS / 2 do
+  local hash, holds = KEYS[2 * i - 1], KEYS[2 * i]
+  local amount = tonumber(ARGV[2 * i + 1])
+  local held = tonumber(redis.call('HGET', hash, 'h:' .. id) or '0')
+  redis.call('HINCRBY', hash, 'r', amount - held)
+  redis.call('HSET', hash, 'h:' .. id, amount)
+  redis.call('ZADD', holds, now + ttl, id)
+  redis.call('PEXPIREAT', hash, tonumber(ARGV[2 * i + 2]))
+  redis.call('PEXPIREAT', holds, tonumber(ARGV[2 * i + 2]))
+end
+return 1`;
+
+/** KEYS: hash1, holds1…  ARGV: id, then per counter release, actual, expiresAt. */
+export const SETTLE_PART_SCRIPT = `
+local id = ARGV[1]
+for i = 1, #KEYS / 2 do
+  local hash = KEYS[2 * i - 1]
+  local release = tonumber(ARGV[3 * i - 1])
+  local held = redis.call('HGET', hash, 'h:' .. id)
+  if held then
+    local released = math.min(tonumber(held), release)
+    redis.call('HINCRBY', hash, 'r', -released)
+    redis.call('HSET', hash, 'h:' .. id, tonumber(held) - released)
+  end
+  redis.call('HINCRBY', hash, 's', tonumber(ARGV[3 * i]))
+  redis.call('PEXPIREAT', hash, tonumber(ARGV[3 * i + 1]))
+end
+return 1`;
+
 /** KEYS: hash1, holds1…  Returns the used amount of each. */
 export const USAGE_SCRIPT = `${NOW}
 ${PURGE_HOLDS}
