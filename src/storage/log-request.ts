@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { RequestScope } from '../pipeline/request-scope.js';
 import type { RequestLogWriter } from './request-log-writer.js';
+import type { RequestRecord } from './request-record.js';
 
 export interface LogServices {
   registry: ModelRegistry;
@@ -19,6 +20,14 @@ export interface LogServices {
 export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean): Promise<void> {
   await scope.finish((error) => services.logger.error({ err: error, requestId: scope.id }, 'a finish hook failed'));
   if (!logged) return;
+  services.logWriter.enqueue(completeRecord(services, scope));
+}
+
+/**
+ * Fills in what the log step owns — latency and the savings baseline — and returns the record.
+ * A batch line calls it before storing its answer, so the row it may write again later is whole.
+ */
+export function completeRecord(services: Pick<LogServices, 'registry'>, scope: RequestScope): RequestRecord {
   const record = scope.record;
   record.latency_ms = scope.elapsedMs();
   const baseline = scope.baselineModel ? services.registry.get(scope.baselineModel) : undefined;
@@ -30,5 +39,5 @@ export async function logRequest(services: LogServices, scope: RequestScope, log
       baseline.price,
     );
   }
-  services.logWriter.enqueue(record);
+  return record;
 }

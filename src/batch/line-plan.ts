@@ -1,0 +1,111 @@
+/**
+ * Where each line of a batch runs, and the most it can cost there.
+ *
+ * Lines are grouped by the deployment they resolve to. A model whose (first) deployment's
+ * provider has a batch API the gateway speaks (OpenAI, Anthropic) forms a native group, sent to
+ * that API and billed at its batch price. Everything else — OpenAI-compatible servers, Gemini,
+ * routes such as `auto` (decided line by line as each runs) — forms a paced group per model or
+ * route, run by the gateway through the normal pipeline.
+ *
+ * The estimate is what the batch's budget hold reserves for the line: the same upper bound
+ * admission reserves for a live request (every billed input, and max_tokens or the model's
+ * output ceiling), at the batch price for a native line. A paced line that may reach a model
+ * with no known ceiling is capped where its estimate assumed, as admission caps a live one.
+ */
+import { billableInput, inputTokensOn } from '../governance/budgets/billable-input.js';
+import { estimateReservation, reachableSteps, withFallbacks } from '../governance/budgets/reservation-estimate.js';
+import { batchPrice, type ModelPrice } from '../cost/price-catalog.js';
+import { countTokens } from '../cost/token-counter.js';
+import { ModelNotFoundError } from '../errors/index.js';
+import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
+import type { ChatCompletionRequest, EmbeddingsRequest } from '../protocol/chat-types.js';
+import type { BatchApi, BatchEndpoint } from '../providers/batch-api.js';
+import { createBatchApi } from '../providers/create-provider.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { HeldAmount } from '../governance/admission/batch-hold.js';
+import type { InputLine } from './input-lines.js';
+
+const NANO_USD = 1e9;
+const TOKENIZER_MARGIN = 1.1;
+
+export interface PlannedLine extends InputLine {
+  group: string;
+  reserved: HeldAmount;
+}
+
+export interface PlannedGroup {
+  key: string;
+  kind: 'native' | 'paced';
+  model: string;
+  deploymentId: string | null;
+}
+
+export interface PlanServices {
+  registry: ModelRegistry;
+  routes: RouteTable;
+  native: boolean;
+  defaultMaxOutputTokens: number;
+}
+
+/** Plans every line, or throws 404 for a line naming no model or route (the caller reports its line). */
+export function planLine(services: PlanServices, line: InputLine): { line: PlannedLine; group: PlannedGroup } {
+  const name = line.request.model;
+  const model = services.registry.get(name);
+  if (!model && !services.routes.get(name)) throw new ModelNotFoundError(name, [...services.registry.names(), ...services.routes.names()]);
+  const native = model && services.native ? nativeDeployment(model, line.url) : undefined;
+  if (native) {
+    const group = { key: `native:${native.deployment.id}`, kind: 'native' as const, model: model!.name, deploymentId: native.deployment.id };
+    const estimate = nativeEstimate(line, model!, native.deployment, services.defaultMaxOutputTokens);
+    return { line: { ...line, request: estimate.request, group: group.key, reserved: estimate.reserved }, group };
+  }
+  const group = { key: `paced:${name}`, kind: 'paced' as const, model: name, deploymentId: null };
+  if (line.url === '/v1/embeddings') return { line: { ...line, group: group.key, reserved: pacedEmbeddingsEstimate(services, line.request as EmbeddingsRequest) }, group };
+  const request = line.request as ChatCompletionRequest;
+  const estimate = estimateReservation(request, reachableSteps(name, services.registry, services.routes), services.defaultMaxOutputTokens);
+  const capped = estimate.capOutputAt !== undefined && request.max_tokens == null && request.max_completion_tokens == null ? { ...request, max_tokens: estimate.capOutputAt } : request;
+  return { line: { ...line, request: capped, group: group.key, reserved: { nanoUsd: Math.ceil(estimate.costUsd * NANO_USD), tokens: estimate.tokens } }, group };
+}
+
+/** The deployment a model's native batch goes to, with its batch API, when it has one for this endpoint. */
+export function nativeDeployment(model: ResolvedModel, endpoint: BatchEndpoint): { deployment: ResolvedDeployment; api: BatchApi } | undefined {
+  const deployment = model.deployments[0];
+  if (!deployment || model.simulated) return undefined;
+  const api = createBatchApi(deployment.info);
+  return api?.endpoints.includes(endpoint) ? { deployment, api } : undefined;
+}
+
+/** A native line's most cost at the batch price; with no known output ceiling, the request is capped where the estimate assumed. */
+function nativeEstimate(line: InputLine, model: ResolvedModel, deployment: ResolvedDeployment, defaultMaxOutputTokens: number): { reserved: HeldAmount; request: InputLine['request'] } {
+  const price: ModelPrice | undefined = deployment.price ? batchPrice(deployment.price) : undefined;
+  if (line.url === '/v1/embeddings') {
+    const tokens = embeddingTokens(line.request as EmbeddingsRequest);
+    return { reserved: { nanoUsd: Math.ceil(((tokens * (price?.input ?? 0)) / 1_000_000) * NANO_USD), tokens }, request: line.request };
+  }
+  let request = line.request as ChatCompletionRequest;
+  const prompt = inputTokensOn(billableInput(request), deployment.info.model);
+  let ceiling = request.max_completion_tokens ?? request.max_tokens ?? model.config.max_output_tokens ?? deployment.outputCeiling;
+  if (ceiling === undefined) {
+    ceiling = defaultMaxOutputTokens;
+    request = { ...request, max_tokens: ceiling };
+  }
+  const output = ceiling * Math.max(1, request.n ?? 1);
+  const costUsd = price ? (prompt * price.input + output * price.output) / 1_000_000 : 0;
+  return { reserved: { nanoUsd: Math.ceil(costUsd * NANO_USD), tokens: prompt + output }, request };
+}
+
+function pacedEmbeddingsEstimate(services: PlanServices, request: EmbeddingsRequest): HeldAmount {
+  const tokens = embeddingTokens(request);
+  const model = services.registry.get(request.model);
+  let costUsd = 0;
+  for (const reachable of model ? withFallbacks([model], services.registry) : []) {
+    for (const deployment of reachable.deployments) costUsd = Math.max(costUsd, (tokens * (deployment.price?.input ?? 0)) / 1_000_000);
+  }
+  return { nanoUsd: Math.ceil(costUsd * NANO_USD), tokens };
+}
+
+function embeddingTokens(request: EmbeddingsRequest): number {
+  const inputs = typeof request.input === 'string' ? [request.input] : (request.input as unknown[]);
+  let tokens = 0;
+  for (const item of inputs) tokens += typeof item === 'string' ? countTokens(item) : Array.isArray(item) ? item.length : 1;
+  return Math.ceil(tokens * TOKENIZER_MARGIN) + 8;
+}
