@@ -26,6 +26,7 @@ import { ConfigError } from '../config/config-error.js';
 import { openResponseStore } from '../surfaces/openai-responses/store/open-response-store.js';
 import type { ResponseStore } from '../surfaces/openai-responses/store/response-store.js';
 import { responseStoreOptions } from '../surfaces/openai-responses/store/response-store-config.js';
+import { BatchService } from '../batch/batch-service.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -59,6 +60,8 @@ export interface Gateway extends GatewayGeneration {
   readonly governance: Governance;
   /** Responses created with `store: true` (surfaces/openai-responses/store); opened at startup, like storage. */
   readonly responseStore: ResponseStore;
+  /** Batch jobs behind /v1/files and /v1/batches (src/batch): their store and this instance's runner. */
+  readonly batches: BatchService;
   readonly httpRoutes: HttpRoutes;
   /** Host, Origin and CORS checks on every request (request-guard.ts). */
   readonly requestGuard: RequestGuard;
@@ -95,6 +98,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...first,
     pipelines: buildPipelines({ ...first, governance, logger }),
     logger, store, logWriter, governance, responseStore, server,
+    batches: undefined as unknown as BatchService,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
     inFlight: 0,
@@ -125,6 +129,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     close: () => closeGateway(gateway),
   };
+  (gateway as { batches: BatchService }).batches = await BatchService.open(gateway, config.storage.url);
+  gateway.batches.start();
   server.on('request', (request, response) => void handleHttpRequest(gateway, request, response));
   return gateway;
 }
@@ -163,6 +169,8 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
   const started = Date.now();
   const deadline = started + gateway.config.server.drain_timeout_ms;
+  // Batches stop taking new lines now; lines in flight finish (and are logged) within the drain timeout.
+  const batchesClosed = gateway.batches.close(deadline);
   const graceEnd = Math.min(deadline, started + gateway.config.server.drain_idle_grace_ms);
   while (Date.now() < deadline && (gateway.inFlight > 0 || (Date.now() < graceEnd && (await openConnections(server)) > 0))) {
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -177,6 +185,7 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   }
   server.closeAllConnections();
   await closed;
+  await batchesClosed;
   await gateway.logWriter.flush();
   await gateway.governance.close();
   await gateway.responseStore.close();

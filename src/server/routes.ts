@@ -4,6 +4,7 @@
  */
 import { addAuditRoutes } from '../audit/audit-handlers.js';
 import { addKeyRoutes } from '../governance/admin/key-handlers.js';
+import { addBatchRoutes } from '../batch/batch-handlers.js';
 import { handleCountTokens, handleMessages, writeAnthropicError } from '../surfaces/anthropic-messages/messages-handler.js';
 import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
 import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
@@ -39,6 +40,7 @@ export function gatewayRoutes(): HttpRoutes {
     .add('GET', '/api/health/deployments', handleDeploymentHealth)
     .add('GET', '/api/metrics', handleProcessMetrics)
     .add('POST', '/api/config/reload', handleConfigReload);
+  addBatchRoutes(routes);
   addKeyRoutes(routes);
   addAuditRoutes(routes);
   return routes;
