@@ -12,7 +12,7 @@
  */
 import type { BatchGroup, BatchJob, BatchLine, LineResult, StoredFile, Viewer } from './batch-records.js';
 import { ACTIVE_STATUSES } from './batch-records.js';
-import { PostgresDatabase, SqliteDatabase, type Row, type SqlDatabase } from './sql-database.js';
+import { PostgresDatabase, SqliteDatabase, type Row, type SqlDatabase, type Statement } from './sql-database.js';
 
 function schemaFor(dialect: 'sqlite' | 'postgres'): string {
   const integer = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
@@ -96,33 +96,30 @@ export class BatchStore {
   // ---- batches ----
 
   async createBatch(batch: NewBatch): Promise<void> {
-    await this.database.transaction(async (database) => {
-      const { job } = batch;
-      await database.run(
-        `INSERT INTO batch_jobs (id, owner_key_id, endpoint, input_file_id, completion_window, metadata, status, created_at, expires_at,
+    const { job } = batch;
+    const statements: Statement[] = [
+      {
+        sql: `INSERT INTO batch_jobs (id, owner_key_id, endpoint, input_file_id, completion_window, metadata, status, created_at, expires_at,
            in_progress_at, finalizing_at, completed_at, failed_at, expired_at, cancelling_at, cancelled_at, errors, total, completed, failed,
            output_file_id, error_file_id, hold, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           job.id, job.ownerKeyId, job.endpoint, job.inputFileId, job.completionWindow, json(job.metadata), job.status, job.createdAt, job.expiresAt,
           job.inProgressAt, job.finalizingAt, job.completedAt, job.failedAt, job.expiredAt, job.cancellingAt, job.cancelledAt, json(job.errors),
           job.total, job.completed, job.failed, job.outputFileId, job.errorFileId, json(job.hold),
           job.promptTokens, job.completionTokens, job.cachedTokens, job.reasoningTokens, job.costUsd,
         ],
-      );
-      for (const line of batch.lines) {
-        await database.run(
-          'INSERT INTO batch_lines (batch_id, line_number, custom_id, url, body, group_key, state, reserved_nano, reserved_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [line.batchId, line.lineNumber, line.customId, line.url, line.body, line.group, line.state, line.reservedNano, line.reservedTokens],
-        );
-      }
-      for (const group of batch.groups) {
-        await database.run(
-          'INSERT INTO batch_groups (batch_id, group_key, kind, model, deployment_id, state, upstream_id, upstream_file_id, last_error, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [group.batchId, group.key, group.kind, group.model, group.deploymentId, group.state, null, null, null, 0],
-        );
-      }
-    });
+      },
+      ...batch.lines.map((line) => ({
+        sql: 'INSERT INTO batch_lines (batch_id, line_number, custom_id, url, body, group_key, state, reserved_nano, reserved_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [line.batchId, line.lineNumber, line.customId, line.url, line.body, line.group, line.state, line.reservedNano, line.reservedTokens],
+      })),
+      ...batch.groups.map((group) => ({
+        sql: 'INSERT INTO batch_groups (batch_id, group_key, kind, model, deployment_id, state, upstream_id, upstream_file_id, last_error, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [group.batchId, group.key, group.kind, group.model, group.deploymentId, group.state, null, null, null, 0],
+      })),
+    ];
+    await this.database.transaction(statements.map((statement) => () => statement));
   }
 
   async getBatch(id: string, viewer: Viewer): Promise<BatchJob | undefined> {
@@ -224,9 +221,9 @@ export class BatchStore {
 
   async setLineState(batchId: string, lineNumbers: readonly number[], state: 'pending' | 'running' | 'submitted'): Promise<void> {
     if (lineNumbers.length === 0) return;
-    await this.database.transaction(async (database) => {
-      for (const lineNumber of lineNumbers) await database.run("UPDATE batch_lines SET state = ? WHERE batch_id = ? AND line_number = ? AND state <> 'done'", [state, batchId, lineNumber]);
-    });
+    await this.database.transaction(
+      lineNumbers.map((lineNumber) => () => ({ sql: "UPDATE batch_lines SET state = ? WHERE batch_id = ? AND line_number = ? AND state <> 'done'", params: [state, batchId, lineNumber] })),
+    );
   }
 
   /**
@@ -234,18 +231,22 @@ export class BatchStore {
    * line was already done (another instance, or a previous life of this one, answered it).
    */
   async completeLine(batchId: string, lineNumber: number, result: LineResult): Promise<boolean> {
-    return this.database.transaction(async (database) => {
-      const changed = await database.run("UPDATE batch_lines SET state = 'done', succeeded = ?, output = ?, record = ? WHERE batch_id = ? AND line_number = ? AND state <> 'done'", [
-        result.succeeded ? 1 : 0, result.output, result.record, batchId, lineNumber,
-      ]);
-      if (changed === 0) return false;
-      await database.run(
-        `UPDATE batch_jobs SET completed = completed + ?, failed = failed + ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
-           cached_tokens = cached_tokens + ?, reasoning_tokens = reasoning_tokens + ?, cost_usd = cost_usd + ? WHERE id = ?`,
-        [result.succeeded ? 1 : 0, result.succeeded ? 0 : 1, result.promptTokens, result.completionTokens, result.cachedTokens, result.reasoningTokens, result.costUsd, batchId],
-      );
-      return true;
-    });
+    const [changed] = await this.database.transaction([
+      () => ({
+        sql: "UPDATE batch_lines SET state = 'done', succeeded = ?, output = ?, record = ? WHERE batch_id = ? AND line_number = ? AND state <> 'done'",
+        params: [result.succeeded ? 1 : 0, result.output, result.record, batchId, lineNumber],
+      }),
+      // Counted only when the line was not already done: the same transaction decides both.
+      ([lineChanged]) =>
+        lineChanged === 0
+          ? undefined
+          : {
+              sql: `UPDATE batch_jobs SET completed = completed + ?, failed = failed + ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
+                 cached_tokens = cached_tokens + ?, reasoning_tokens = reasoning_tokens + ?, cost_usd = cost_usd + ? WHERE id = ?`,
+              params: [result.succeeded ? 1 : 0, result.succeeded ? 0 : 1, result.promptTokens, result.completionTokens, result.cachedTokens, result.reasoningTokens, result.costUsd, batchId],
+            },
+    ]);
+    return changed! > 0;
   }
 
   async groups(batchId: string): Promise<BatchGroup[]> {

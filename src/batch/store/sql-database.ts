@@ -3,9 +3,11 @@
  * PostgreSQL (pg), so the store's queries are written once. Statements use `?` placeholders;
  * the PostgreSQL side numbers them.
  *
- * SQLite is one connection used from async code: a transaction's statements must not interleave
- * with another caller's, so every call goes through one queue. PostgreSQL transactions take a
- * client of their own from the pool.
+ * A transaction is a list of steps, each given the row counts of the steps before it and
+ * returning its statement (or nothing). SQLite runs them synchronously, inside one
+ * better-sqlite3 transaction: holding SQLite's one write lock across an `await` would let any
+ * other connection of this process (the key or response store) block the thread waiting for it.
+ * PostgreSQL runs them on a client of their own from the pool.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -15,20 +17,27 @@ import { openPostgresPool, runMigration } from '../../storage/postgres/postgres-
 
 export type Row = Record<string, unknown>;
 
+export interface Statement {
+  sql: string;
+  params: readonly unknown[];
+}
+
+/** One step of a transaction: given the rows changed by each earlier step, its statement or nothing. */
+export type Step = (changes: readonly number[]) => Statement | undefined;
+
 export interface SqlDatabase {
   readonly dialect: 'sqlite' | 'postgres';
   all(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a statement and returns how many rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
-  /** Runs `work` in one transaction: all of it, or none of it. */
-  transaction<T>(work: (database: SqlDatabase) => Promise<T>): Promise<T>;
+  /** Runs the steps in one transaction, all or none; returns the rows each changed (0 when skipped). */
+  transaction(steps: readonly Step[]): Promise<number[]>;
   close(): Promise<void>;
 }
 
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
   private readonly database: Database.Database;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(path: string, schema: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -38,53 +47,27 @@ export class SqliteDatabase implements SqlDatabase {
     this.database.exec(schema);
   }
 
-  all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return this.serialized(() => this.allNow(sql, params));
-  }
-
-  run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return this.serialized(() => this.runNow(sql, params));
-  }
-
-  transaction<T>(work: (database: SqlDatabase) => Promise<T>): Promise<T> {
-    return this.serialized(async () => {
-      // Inside the queue: the transaction's own statements run directly, not queued behind it.
-      const inside: SqlDatabase = {
-        dialect: 'sqlite',
-        all: async (sql, params = []) => this.allNow(sql, params),
-        run: async (sql, params = []) => this.runNow(sql, params),
-        transaction: (nested) => nested(inside),
-        close: async () => {},
-      };
-      this.database.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(inside);
-        this.database.exec('COMMIT');
-        return result;
-      } catch (error) {
-        this.database.exec('ROLLBACK');
-        throw error;
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.queue.catch(() => {});
-    if (this.database.open) this.database.close();
-  }
-
-  private allNow(sql: string, params: readonly unknown[]): Row[] {
+  async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return this.database.prepare(sql).all(...params.map(toSqlite)) as Row[];
   }
 
-  private runNow(sql: string, params: readonly unknown[]): number {
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
     return this.database.prepare(sql).run(...params.map(toSqlite)).changes;
   }
 
-  private serialized<T>(work: () => T | Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => {});
-    return next;
+  async transaction(steps: readonly Step[]): Promise<number[]> {
+    return this.database.transaction(() => {
+      const changes: number[] = [];
+      for (const step of steps) {
+        const statement = step(changes);
+        changes.push(statement ? this.database.prepare(statement.sql).run(...statement.params.map(toSqlite)).changes : 0);
+      }
+      return changes;
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.database.open) this.database.close();
   }
 }
 
@@ -95,7 +78,7 @@ function toSqlite(value: unknown): unknown {
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
 
-  private constructor(private readonly pool: pg.Pool | pg.PoolClient) {}
+  private constructor(private readonly pool: pg.Pool) {}
 
   static async open(url: string, schema: string): Promise<PostgresDatabase> {
     const pool = await openPostgresPool(url, { max: 4 });
@@ -111,14 +94,17 @@ export class PostgresDatabase implements SqlDatabase {
     return (await this.pool.query(numbered(sql), params as unknown[])).rowCount ?? 0;
   }
 
-  async transaction<T>(work: (database: SqlDatabase) => Promise<T>): Promise<T> {
-    if (!('totalCount' in this.pool)) return work(this);
-    const client = await (this.pool as pg.Pool).connect();
+  async transaction(steps: readonly Step[]): Promise<number[]> {
+    const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await work(new PostgresDatabase(client));
+      const changes: number[] = [];
+      for (const step of steps) {
+        const statement = step(changes);
+        changes.push(statement ? ((await client.query(numbered(statement.sql), statement.params as unknown[])).rowCount ?? 0) : 0);
+      }
       await client.query('COMMIT');
-      return result;
+      return changes;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
@@ -128,7 +114,7 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    if ('totalCount' in this.pool) await (this.pool as pg.Pool).end();
+    await this.pool.end();
   }
 }
 
