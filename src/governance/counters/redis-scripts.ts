@@ -6,6 +6,9 @@
  *
  * Budget counter = a hash (`s` settled, `r` held, `h:<id>` each hold) plus a sorted set of hold
  * ids by expiry: a hold whose gateway died before settling is dropped after its TTL.
+ *
+ * Negations are written `0 - x`, never `-x`: Lua's `-0` reaches Redis as the string "-0", which
+ * HINCRBY refuses, so settling a hold of 0 (an unpriced model) failed.
  */
 
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -15,7 +18,7 @@ local function purge(hash, holds)
   local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now)
   for _, id in ipairs(expired) do
     local amount = tonumber(redis.call('HGET', hash, 'h:' .. id) or '0')
-    redis.call('HINCRBY', hash, 'r', -amount)
+    redis.call('HINCRBY', hash, 'r', 0 - amount)
     redis.call('HDEL', hash, 'h:' .. id)
   end
   if #expired > 0 then redis.call('ZREMRANGEBYSCORE', holds, '-inf', now) end
@@ -57,7 +60,7 @@ for i = 1, #KEYS / 2 do
   local hash, holds = KEYS[2 * i - 1], KEYS[2 * i]
   local held = redis.call('HGET', hash, 'h:' .. id)
   if held then
-    redis.call('HINCRBY', hash, 'r', -tonumber(held))
+    redis.call('HINCRBY', hash, 'r', 0 - tonumber(held))
     redis.call('HDEL', hash, 'h:' .. id)
     redis.call('ZREM', holds, id)
   end
@@ -91,7 +94,7 @@ for i = 1, #KEYS / 2 do
   local held = redis.call('HGET', hash, 'h:' .. id)
   if held then
     local released = math.min(tonumber(held), release)
-    redis.call('HINCRBY', hash, 'r', -released)
+    redis.call('HINCRBY', hash, 'r', 0 - released)
     redis.call('HSET', hash, 'h:' .. id, tonumber(held) - released)
   end
   redis.call('HINCRBY', hash, 's', tonumber(ARGV[3 * i]))
@@ -131,7 +134,7 @@ for i = 1, n do
   local cutoff = now - window
   local expired = redis.call('ZRANGEBYSCORE', log, '-inf', cutoff)
   for _, old in ipairs(expired) do
-    redis.call('HINCRBY', weights, 'total', -tonumber(redis.call('HGET', weights, old) or '0'))
+    redis.call('HINCRBY', weights, 'total', 0 - tonumber(redis.call('HGET', weights, old) or '0'))
     redis.call('HDEL', weights, old)
   end
   if #expired > 0 then redis.call('ZREMRANGEBYSCORE', log, '-inf', cutoff) end
