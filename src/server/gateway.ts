@@ -18,6 +18,7 @@ import { RequestLogWriter } from '../storage/request-log-writer.js';
 import { RouteTable } from '../routing/route-table.js';
 import { Governance } from '../governance/governance.js';
 import { buildPipelines, type Pipelines } from '../pipeline/pipelines.js';
+import { GatewayMetrics } from '../observability/metrics/gateway-metrics.js';
 import { handleHttpRequest } from './http-handler.js';
 import type { HttpRoutes } from './http-routes.js';
 import { gatewayRoutes } from './routes.js';
@@ -63,6 +64,8 @@ export interface Gateway extends GatewayGeneration {
   /** Host, Origin and CORS checks on every request (request-guard.ts). */
   readonly requestGuard: RequestGuard;
   readonly server: Server;
+  /** Prometheus metrics (src/observability/metrics); undefined with `metrics.enabled: false`. */
+  readonly metrics: GatewayMetrics | undefined;
   /** Requests (streams included) that have started and not finished. */
   inFlight: number;
   draining: boolean;
@@ -91,10 +94,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const governance = await Governance.create({ config, store, registry: first.registry, routes: first.routes, logger });
   const responseStore = await openResponseStore(config.storage.url, responseStoreOptions(config.responses));
   const server = createServer({ keepAliveTimeout: 65_000 });
+  const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
   const gateway: Gateway = {
     ...first,
     pipelines: buildPipelines({ ...first, governance, logger }),
-    logger, store, logWriter, governance, responseStore, server,
+    logger, store, logWriter, governance, responseStore, server, metrics,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
     inFlight: 0,
@@ -125,6 +129,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     close: () => closeGateway(gateway),
   };
+  metrics?.setStateSources(() => ({
+    deployments: () => gateway.executor.dispatcher.health.report(gateway.registry.all()),
+    keys: () => governance.keys.list(),
+    teams: () => gateway.config.governance.teams,
+    store,
+    flushLog: () => logWriter.flush(),
+    budgetSeriesLimit: gateway.config.metrics.budget_series_limit,
+  }));
   server.on('request', (request, response) => void handleHttpRequest(gateway, request, response));
   return gateway;
 }

@@ -13,6 +13,7 @@ import { handleConfigReload } from './handlers/config-reload.js';
 import { handleHealth, handleLive, handleReady } from './handlers/health.js';
 import { handleListModels, handleRetrieveModel } from './handlers/models.js';
 import { handleProcessMetrics } from './handlers/process-metrics.js';
+import { handleMetrics } from '../observability/metrics/metrics-handler.js';
 import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
 
@@ -33,6 +34,8 @@ export function gatewayRoutes(): HttpRoutes {
     .add('GET', '/health', handleHealth)
     .add('GET', '/health/live', handleLive)
     .add('GET', '/health/ready', handleReady)
+    // Prometheus (the admin key, once one is set).
+    .add('GET', '/metrics', handleMetrics)
     // Admin API (the admin key, once one is set).
     .add('GET', '/api/spend', handleSpend)
     .add('GET', '/api/requests', handleRecentRequests)

@@ -2,11 +2,13 @@
  * The pipeline's last step, outermost around every request: once the answer is delivered (or
  * failed), run the request's finish hooks (budget settlement, shadow calls…), then complete its
  * record — latency, and the savings baseline — and hand it to the log writer. It is the sole
- * owner of those fields; stages only fill in what they did.
+ * owner of those fields; stages only fill in what they did. Metrics come from the same finished
+ * record, so a dashboard and a scrape count the same things.
  */
 import { computeCost } from '../cost/compute-cost.js';
 import type { Logger } from '../logging/logger.js';
 import type { ModelRegistry } from '../models/model-registry.js';
+import type { GatewayMetrics } from '../observability/metrics/gateway-metrics.js';
 import type { RequestScope } from '../pipeline/request-scope.js';
 import type { RequestLogWriter } from './request-log-writer.js';
 
@@ -14,6 +16,8 @@ export interface LogServices {
   registry: ModelRegistry;
   logWriter: RequestLogWriter;
   logger: Logger;
+  /** Prometheus metrics, derived from the finished record here and nowhere else. */
+  metrics?: GatewayMetrics;
 }
 
 export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean): Promise<void> {
@@ -30,5 +34,6 @@ export async function logRequest(services: LogServices, scope: RequestScope, log
       baseline.price,
     );
   }
+  services.metrics?.observeRecord(record);
   services.logWriter.enqueue(record);
 }
