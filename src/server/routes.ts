@@ -14,6 +14,8 @@ import { handleHealth, handleLive, handleReady } from './handlers/health.js';
 import { handleListModels, handleRetrieveModel } from './handlers/models.js';
 import { handleProcessMetrics } from './handlers/process-metrics.js';
 import { handleMetrics } from '../observability/metrics/metrics-handler.js';
+import { addDashboardRoutes } from '../observability/dashboard/dashboard-handlers.js';
+import { addUiRoutes } from '../observability/dashboard/ui-files.js';
 import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
 
@@ -44,5 +46,7 @@ export function gatewayRoutes(): HttpRoutes {
     .add('POST', '/api/config/reload', handleConfigReload);
   addKeyRoutes(routes);
   addAuditRoutes(routes);
+  addDashboardRoutes(routes);
+  addUiRoutes(routes);
   return routes;
 }

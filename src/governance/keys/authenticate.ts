@@ -34,7 +34,8 @@ function isAdminKey(token: string, adminKeyDigest: Buffer): boolean {
 }
 
 export async function authenticate(authenticator: Authenticator, path: string, headers: IncomingHttpHeaders): Promise<Principal> {
-  if (PUBLIC_PATHS.has(path)) return { kind: 'anonymous' };
+  // The dashboard's files are public like a login page; what it shows comes from /api/*.
+  if (PUBLIC_PATHS.has(path) || path === '/ui' || path.startsWith('/ui/')) return { kind: 'anonymous' };
   const token = bearerToken(headers);
   const { adminKeyDigest } = authenticator;
   const adminPath = path.startsWith('/api/') || path === '/metrics';
