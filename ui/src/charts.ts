@@ -26,7 +26,7 @@ export function timeChart(title: string, x: number[], series: Series[], options:
         {
           width,
           height: 220,
-          series: [{}, ...series.map((entry, index) => ({ label: entry.label, stroke: COLORS[index % COLORS.length], width: 2, fill: options.stacked ? `${COLORS[index % COLORS.length]}33` : undefined, value: options.format ? (_: uPlot, value: number) => (value === null ? '–' : options.format!(value)) : undefined }))],
+          series: [{}, ...series.map((entry, index) => ({ label: entry.label, stroke: COLORS[index % COLORS.length], width: 2, spanGaps: true, points: { size: 5 }, fill: options.stacked ? `${COLORS[index % COLORS.length]}33` : undefined, value: options.format ? (_: uPlot, value: number) => (value === null ? '–' : options.format!(value)) : undefined }))],
           axes: [{}, { values: options.format ? (_: uPlot, values: number[]) => values.map((value) => options.format!(value)) : undefined, size: 70 }],
           scales: { x: { time: true } },
         },

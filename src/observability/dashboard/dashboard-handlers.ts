@@ -24,11 +24,14 @@ export function addDashboardRoutes(routes: HttpRoutes): void {
 
 async function handleTimeSeries(gateway: Gateway, context: RequestContext): Promise<void> {
   const to = parseTime(context.query.get('to'), 'to') ?? Date.now();
-  const from = parseTime(context.query.get('from'), 'from') ?? to - DAY_MS;
+  let from = parseTime(context.query.get('from'), 'from') ?? to - DAY_MS;
   if (from >= to) throw new InvalidRequestError('from must be before to.', 'from', 'invalid_value');
   const buckets = parseInteger(context.query.get('buckets'), 'buckets', 1, 500) ?? 48;
   await gateway.logWriter.flush();
-  context.sendJson(200, { object: 'timeseries', ...buildTimeSeries(await gateway.store.seriesRows(from, to), from, to, buckets) });
+  const rows = await gateway.store.seriesRows(from, to);
+  // from=0 is "all time": the buckets then start at the first request, not in 1970.
+  if (from === 0) from = rows.length > 0 ? Number(rows[0]!.timestamp) : to - DAY_MS;
+  context.sendJson(200, { object: 'timeseries', ...buildTimeSeries(rows, from, to, buckets) });
 }
 
 async function handleRoutes(gateway: Gateway, context: RequestContext): Promise<void> {

@@ -18,6 +18,9 @@ import { healthy } from '../../testing/faults.js';
 import { ADMIN_KEY, adminRequest } from '../../testing/governance-test-helpers.js';
 import { startTestGateway, type TestGateway } from '../../testing/test-gateway.js';
 
+// Functions passed to page.waitForFunction run in the page; this file is typed for Node.
+declare const document: any;
+
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CHROMIUM = process.env.SWITCHBOARD_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(REPO_ROOT, 'screenshots');
@@ -84,7 +87,7 @@ describe.skipIf(!available)('the /ui dashboard in headless Chromium', () => {
 
   it("shows the overview's spend equal to /api/spend", async () => {
     await page.selectOption('select[name="range"]', 'all');
-    await page.waitForFunction(() => document.querySelector('select[name="range"]') && (document.querySelector('select[name="range"]') as HTMLSelectElement).value === 'all' && document.querySelectorAll('.chart canvas').length >= 3);
+    await page.waitForFunction(() => document.querySelector('select[name="range"]') && document.querySelector('select[name="range"]').value === 'all' && document.querySelectorAll('.chart canvas').length >= 3);
     const spend = (await adminRequest<{ totals: { cost_usd: number; requests: number } }>(test.url, 'GET', '/api/spend')).body.totals;
     expect(spend.cost_usd).toBeGreaterThan(0);
     expect(Number(await page.getAttribute('[data-stat="spend"]', 'data-value'))).toBeCloseTo(spend.cost_usd, 12);

@@ -14,7 +14,7 @@ export const overviewPage: Page = {
       // Spend is /api/spend's own total, so the two can never disagree; the charts come from the time series.
       const [spend, series] = await Promise.all([
         api(`/api/spend${query({ from: range.from || undefined, to: range.to })}`),
-        api(`/api/timeseries${query({ from: range.from || undefined, to: range.to, buckets: 48 })}`),
+        api(`/api/timeseries${query({ from: range.from, to: range.to, buckets: 48 })}`),
       ]);
       const totals = series.totals;
       const saved = totals.saved_usd;

@@ -30,7 +30,7 @@ export const routingPage: Page = {
   async render(root) {
     const draw = async () => {
       const range = currentRange();
-      const [series, routes] = await Promise.all([api(`/api/timeseries${query({ from: range.from || undefined, to: range.to, buckets: 48 })}`), api('/api/routes')]);
+      const [series, routes] = await Promise.all([api(`/api/timeseries${query({ from: range.from, to: range.to, buckets: 48 })}`), api('/api/routes')]);
       const x = series.buckets.map((bucket: any) => bucket.start);
       const strong = series.buckets.reduce((sum: number, bucket: any) => sum + bucket.strong, 0);
       const weak = series.buckets.reduce((sum: number, bucket: any) => sum + bucket.weak, 0);
