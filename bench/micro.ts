@@ -25,6 +25,7 @@ import { emptyRecord, type RequestRecord } from '../src/storage/request-record.j
 import { rowValuesFromRecord } from '../src/storage/record-columns.js';
 import { newRequestId } from '../src/pipeline/request-id.js';
 import { SqliteRequestLogStore } from '../src/storage/sqlite/sqlite-request-log-store.js';
+import { GatewayMetrics } from '../src/observability/metrics/gateway-metrics.js';
 import { REPO_ROOT } from './lib/targets.js';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '100000' }, out: { type: 'string' } } });
@@ -102,11 +103,17 @@ if (route && typeof route.decide === 'function') {
 }
 rows.push(['cost (usage reported by upstream)', measure(() => priceCall(request, USAGE, 'Hello! How can I help you today?', deployment))]);
 rows.push(['build the log record', measure((index) => emptyRecord(`req_${index}`, '/v1/chat/completions'))]);
-const nullStore = { insertMany: async () => {}, spend: async () => [], recent: async () => [], ping: async () => {}, close: async () => {} };
+const nullStore = { insertMany: async () => {}, spend: async () => [], recent: async () => [], seriesRows: async () => [], search: async () => [], find: async () => undefined, ping: async () => {}, close: async () => {} };
 const writer = new RequestLogWriter(nullStore, { batchSize: 1_000_000, flushIntervalMs: 60_000 });
 const record = emptyRecord('req_x', '/v1/chat/completions');
 rows.push(['log enqueue', measure(() => writer.enqueue(record))]);
 void writer.flush();
+// Prometheus metrics, derived from the finished record in the log step (on by default).
+const metrics = new GatewayMetrics(() => ({ registry, routes }));
+const finished = emptyRecord('req_m', '/v1/chat/completions');
+Object.assign(finished, { surface: 'chat-completions', requested_model: 'bench-route', served_model: 'bench-model', provider: 'openai-compatible', route: 'bench-route', route_decision: 'default', prompt_tokens: 13, completion_tokens: 9, cost_usd: 0.0000074, baseline_cost_usd: 0.00012, latency_ms: 1.2 });
+finished.attempts = [{ deployment: 'bench-model#0', model: 'bench-model', provider: 'openai-compatible', status: 200, error_code: null, latency_ms: 0.9 }];
+rows.push(['metrics from the finished record (Prometheus)', measure(() => metrics.observeRecord(finished))]);
 rows.push(['record → row values (columns mapping)', measure(() => rowValuesFromRecord(record, { booleansAsIntegers: true }))]);
 
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-micro-'));

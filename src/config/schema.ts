@@ -9,6 +9,7 @@ import { governanceSchema, redisSchema } from '../governance/governance-schema.j
 import { responsesConfigSchema } from '../surfaces/openai-responses/store/response-store-config.js';
 import { LOG_FORMATS } from '../logging/log-format.js';
 import { batchConfigSchema } from '../batch/batch-config.js';
+import { metricsSchema, telemetrySchema } from '../observability/observability-schema.js';
 
 const priceFields = {
   input: z.number().nonnegative(),
@@ -115,6 +116,10 @@ export const configSchema = z.strictObject({
       format: z.enum(LOG_FORMATS).default('auto'),
     })
     .prefault({}),
+  /** Prometheus `GET /metrics` (docs/observability.md). */
+  metrics: metricsSchema.prefault({}),
+  /** OpenTelemetry traces over OTLP; absent (and no OTEL_EXPORTER_OTLP_* endpoint) = off, and free. */
+  telemetry: telemetrySchema.optional(),
   /** Protects /api/*; once set, every /v1 request needs a virtual key or this key. Or SWITCHBOARD_ADMIN_KEY. */
   admin_key: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** Shared counters for budgets and rate limits across instances (docs/governance.md). */

@@ -16,6 +16,8 @@ import { admitStage } from '../governance/admit-stage.js';
 import type { Governance } from '../governance/governance.js';
 import type { Logger } from '../logging/logger.js';
 import type { ModelRegistry } from '../models/model-registry.js';
+import type { RequestTracer } from '../observability/tracing/request-tracer.js';
+import { traceStage } from '../observability/tracing/trace-stage.js';
 import { routeAndExecute } from '../routing/route-stage.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { ChatExchange } from './chat-exchange.js';
@@ -30,6 +32,8 @@ export interface PipelineServices {
   executor: ChatExecutor;
   governance: Governance;
   logger: Logger;
+  /** OpenTelemetry traces; undefined when telemetry is off. */
+  tracer?: RequestTracer;
 }
 
 export type ChatStage = Stage<ChatExchange, ChatOutcome>;
@@ -41,7 +45,11 @@ export type ChatStageFactory = (services: PipelineServices) => ChatStage | undef
  * guard input (guardrails/), cache lookup and store (cache/), fit context (context/), check
  * output (guardrails/), shadow (shadow/).
  */
-const CHAT_STAGES: readonly ChatStageFactory[] = [(services) => admitStage(services.governance)];
+const CHAT_STAGES: readonly ChatStageFactory[] = [
+  (services) => admitStage(services.governance),
+  // Innermost, so the span describes the request as it goes upstream (after masking, trimming).
+  (services) => traceStage(services.tracer),
+];
 
 export interface Pipelines {
   chat(exchange: ChatExchange): Promise<ChatOutcome>;

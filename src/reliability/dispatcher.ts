@@ -24,6 +24,7 @@ import { chooseDeployment } from './load-balancer.js';
 import { backoffDelayMs, classifyFailure, fitsBeforeDeadline, type FailureKind } from './retry-policy.js';
 import { sleep } from './sleep.js';
 import type { CancelSignal } from './cancel-signal.js';
+import { attemptTracing } from '../observability/tracing/attempt-hook.js';
 
 export interface DispatchContext {
   signal?: CancelSignal;
@@ -172,9 +173,11 @@ export class Dispatcher {
     const started = performance.now();
     const record: AttemptRecord = { deployment: deployment.id, model: model.name, provider: deployment.info.provider, status: null, error_code: null, latency_ms: 0 };
     if (waitedMs > 0) record.backoff_ms = waitedMs;
+    // A client span per attempt when this request is traced (observability/tracing); else undefined.
+    const span = attemptTracing?.start(model.name, deployment, context.attempts.length + 1);
     let value: T;
     try {
-      value = await call(deployment, timeouts, context.signal);
+      value = await (span ? span.run(() => call(deployment, timeouts, context.signal)) : call(deployment, timeouts, context.signal));
     } catch (error) {
       const gatewayError = error instanceof GatewayError ? error : mapNetworkError(error, { provider: deployment.info.provider, timeouts });
       const failure = classifyFailure(gatewayError, context.signal);
@@ -183,12 +186,14 @@ export class Dispatcher {
       record.error_message = gatewayError.message.slice(0, 200);
       record.latency_ms = elapsed(started);
       context.attempts.push(record);
+      span?.end(record);
       health.finish(lease, failure === 'retry' ? { kind: 'failure', code: gatewayError.code, retryAfterMs: gatewayError.retryAfterMs } : { kind: 'neutral', code: gatewayError.code });
       return { kind: 'failed', failure, error: gatewayError };
     }
     record.status = 200;
     record.latency_ms = elapsed(started);
     context.attempts.push(record);
+    span?.end(record);
     health.observeLatency(record.latency_ms);
     const result = this.dispatched(value, model, deployment, health, lease, record, context, options.holdOpen === true);
     if (options.isRefusal?.(value)) {

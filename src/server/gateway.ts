@@ -18,6 +18,9 @@ import { RequestLogWriter } from '../storage/request-log-writer.js';
 import { RouteTable } from '../routing/route-table.js';
 import { Governance } from '../governance/governance.js';
 import { buildPipelines, type Pipelines } from '../pipeline/pipelines.js';
+import { GatewayMetrics } from '../observability/metrics/gateway-metrics.js';
+import type { RequestTracer } from '../observability/tracing/request-tracer.js';
+import { telemetrySettings } from '../observability/tracing/telemetry-settings.js';
 import { handleHttpRequest } from './http-handler.js';
 import type { HttpRoutes } from './http-routes.js';
 import { gatewayRoutes } from './routes.js';
@@ -66,6 +69,10 @@ export interface Gateway extends GatewayGeneration {
   /** Host, Origin and CORS checks on every request (request-guard.ts). */
   readonly requestGuard: RequestGuard;
   readonly server: Server;
+  /** Prometheus metrics (src/observability/metrics); undefined with `metrics.enabled: false`. */
+  readonly metrics: GatewayMetrics | undefined;
+  /** OpenTelemetry traces (src/observability/tracing); undefined, and never loaded, when telemetry is off. */
+  readonly tracer: RequestTracer | undefined;
   /** Requests (streams included) that have started and not finished. */
   inFlight: number;
   draining: boolean;
@@ -94,10 +101,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const governance = await Governance.create({ config, store, registry: first.registry, routes: first.routes, logger });
   const responseStore = await openResponseStore(config.storage.url, responseStoreOptions(config.responses));
   const server = createServer({ keepAliveTimeout: 65_000 });
+  const tracing = telemetrySettings(config);
+  const tracer = tracing ? await (await import('../observability/tracing/request-tracer.js')).startRequestTracer(tracing, logger) : undefined;
+  const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
   const gateway: Gateway = {
     ...first,
-    pipelines: buildPipelines({ ...first, governance, logger }),
-    logger, store, logWriter, governance, responseStore, server,
+    pipelines: buildPipelines({ ...first, governance, logger, tracer }),
+    logger, store, logWriter, governance, responseStore, server, metrics, tracer,
     batches: undefined as unknown as BatchService,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
@@ -123,12 +133,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
-      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger }) });
+      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer }) });
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
       return gateway;
     },
     close: () => closeGateway(gateway),
   };
+  metrics?.setStateSources(() => ({
+    deployments: () => gateway.executor.dispatcher.health.report(gateway.registry.all()),
+    keys: () => governance.keys.list(),
+    teams: () => gateway.config.governance.teams,
+    store,
+    flushLog: () => logWriter.flush(),
+    budgetSeriesLimit: gateway.config.metrics.budget_series_limit,
+  }));
   (gateway as { batches: BatchService }).batches = await BatchService.open(gateway, config.storage.url);
   gateway.batches.start();
   server.on('request', (request, response) => void handleHttpRequest(gateway, request, response));
@@ -190,6 +208,7 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   await gateway.governance.close();
   await gateway.responseStore.close();
   await gateway.store.close();
+  await gateway.tracer?.shutdown((error) => gateway.logger.warn({ err: error }, 'the last spans could not be exported'));
 }
 
 function openConnections(server: Server): Promise<number> {

@@ -22,6 +22,8 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
   // Only requests that reached a model API as a known caller become log rows: unknown paths and
   // failed authentication would otherwise let anyone fill the log.
   let logged = false;
+  // A server span for each model request when telemetry is on; nothing at all when it is off.
+  const requestTrace = gateway.tracer && entry?.logged ? gateway.tracer.startRequest(request.method ?? 'POST', path, request.headers) : undefined;
   gateway.inFlight++;
   try {
     if (gateway.draining) response.setHeader('connection', 'close');
@@ -39,7 +41,7 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
     context.params = match.params;
     await gateway.governance.authenticate(context, path);
     logged = match.entry.logged;
-    await match.entry.handler(gateway, context);
+    await (requestTrace ? gateway.tracer!.run(requestTrace, () => match.entry.handler(gateway, context)) : match.entry.handler(gateway, context));
   } catch (error) {
     const gatewayError = toGatewayError(error);
     if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
@@ -52,6 +54,7 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
   } finally {
     // Counted in flight until its record is enqueued: shutdown flushes the log once none is.
     await logRequest(gateway, context, logged);
+    if (requestTrace) gateway.tracer!.endRequest(requestTrace, context.record);
     gateway.inFlight--;
   }
 }

@@ -14,6 +14,9 @@ import { handleConfigReload } from './handlers/config-reload.js';
 import { handleHealth, handleLive, handleReady } from './handlers/health.js';
 import { handleListModels, handleRetrieveModel } from './handlers/models.js';
 import { handleProcessMetrics } from './handlers/process-metrics.js';
+import { handleMetrics } from '../observability/metrics/metrics-handler.js';
+import { addDashboardRoutes } from '../observability/dashboard/dashboard-handlers.js';
+import { addUiRoutes } from '../observability/dashboard/ui-files.js';
 import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
 
@@ -34,6 +37,8 @@ export function gatewayRoutes(): HttpRoutes {
     .add('GET', '/health', handleHealth)
     .add('GET', '/health/live', handleLive)
     .add('GET', '/health/ready', handleReady)
+    // Prometheus (the admin key, once one is set).
+    .add('GET', '/metrics', handleMetrics)
     // Admin API (the admin key, once one is set).
     .add('GET', '/api/spend', handleSpend)
     .add('GET', '/api/requests', handleRecentRequests)
@@ -43,5 +48,7 @@ export function gatewayRoutes(): HttpRoutes {
   addBatchRoutes(routes);
   addKeyRoutes(routes);
   addAuditRoutes(routes);
+  addDashboardRoutes(routes);
+  addUiRoutes(routes);
   return routes;
 }

@@ -2,11 +2,13 @@
  * The pipeline's last step, outermost around every request: once the answer is delivered (or
  * failed), run the request's finish hooks (budget settlement, shadow calls…), then complete its
  * record — latency, and the savings baseline — and hand it to the log writer. It is the sole
- * owner of those fields; stages only fill in what they did.
+ * owner of those fields; stages only fill in what they did. Metrics come from the same finished
+ * record, so a dashboard and a scrape count the same things.
  */
 import { computeCost } from '../cost/compute-cost.js';
 import type { Logger } from '../logging/logger.js';
 import type { ModelRegistry } from '../models/model-registry.js';
+import type { GatewayMetrics } from '../observability/metrics/gateway-metrics.js';
 import type { RequestScope } from '../pipeline/request-scope.js';
 import type { RequestLogWriter } from './request-log-writer.js';
 import type { RequestRecord } from './request-record.js';
@@ -15,12 +17,16 @@ export interface LogServices {
   registry: ModelRegistry;
   logWriter: RequestLogWriter;
   logger: Logger;
+  /** Prometheus metrics, derived from the finished record here and nowhere else. */
+  metrics?: GatewayMetrics;
 }
 
 export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean): Promise<void> {
   await scope.finish((error) => services.logger.error({ err: error, requestId: scope.id }, 'a finish hook failed'));
   if (!logged) return;
-  services.logWriter.enqueue(completeRecord(services, scope));
+  const record = completeRecord(services, scope);
+  services.metrics?.observeRecord(record);
+  services.logWriter.enqueue(record);
 }
 
 /**

@@ -2,6 +2,7 @@
  * The storage contract for the request log. SQLite implements it for one machine; PostgreSQL
  * implements it for many instances. Both must survive restarts: spend totals come from here.
  */
+import type { RequestFilter, SeriesRow } from './request-log-queries.js';
 import type { RequestRecord } from './request-record.js';
 
 export const SPEND_GROUPS = ['model', 'provider', 'day', 'key', 'team', 'user', 'route', 'requested_model', 'deployment', 'batch'] as const;
@@ -38,6 +39,12 @@ export interface RequestLogStore {
   insertMany(records: readonly RequestRecord[]): Promise<void>;
   spend(query: SpendQuery): Promise<SpendRow[]>;
   recent(limit: number): Promise<RequestRecord[]>;
+  /** The chart columns of every request in [from, to), oldest first (the dashboard's time series). */
+  seriesRows(from: number, to: number): Promise<SeriesRow[]>;
+  /** Requests matching the filter, newest first, without their bodies. */
+  search(filter: RequestFilter): Promise<RequestRecord[]>;
+  /** One request with its bodies, if kept. */
+  find(id: string): Promise<RequestRecord | undefined>;
   /** Resolves when the store answers a trivial query (readiness probes). */
   ping(): Promise<void>;
   close(): Promise<void>;

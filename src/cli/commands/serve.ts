@@ -15,6 +15,7 @@ import { EARLIER_SIMULATED_NAMES } from '../../config/simulated-config.js';
 import { createGateway } from '../../server/gateway.js';
 import { announcesStartup, isClusterWorker, runPrimary } from '../../server/cluster.js';
 import { enableProcessMetrics } from '../../server/handlers/process-metrics.js';
+import { startGatewayMetrics, startPrimaryMetrics } from '../../observability/metrics/serve-metrics.js';
 import { describeStorage } from '../../storage/open-store.js';
 import { announcer, createLogger } from '../../logging/logger.js';
 import { unpricedModelWarnings } from '../../models/unpriced-models.js';
@@ -60,6 +61,7 @@ export function registerServeCommand(program: Command): void {
       if (!isClusterWorker) await portIsFree(listen).catch((error: unknown) => exitOnInputError(error, listen));
       if ((options.workers ?? 1) > 1 && !isClusterWorker) {
         const logger = createLogger(loaded.config.logging);
+        await startPrimaryMetrics(loaded.config, logger, (line) => announcer(logger).info(line)).catch((error: unknown) => exitOnInputError(error, listen));
         await runPrimary({ workers: options.workers!, logger, say: (line) => announcer(logger).info(line) });
         return;
       }
@@ -125,6 +127,7 @@ async function serve(loaded: LoadedConfig, reloadConfig: () => GatewayConfig): P
     await gateway.close();
     throw error;
   });
+  await startGatewayMetrics(gateway, { worker: isClusterWorker, say });
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   say(`Switchboard listening on ${url}/v1 (config: ${loaded.path ?? 'from environment'}; storage: ${describeStorage(config.storage.url)})`);
   const models = gateway.registry.all();

@@ -1,5 +1,5 @@
 /**
- * Who is calling. With an admin key configured, /api/* needs it and every other path but
+ * Who is calling. With an admin key configured, /api/* and /metrics need it and every other path but
  * /health needs it or a live virtual key. Without one, /api/* is open (local use on loopback)
  * and virtual keys are still honoured when presented, so their budgets apply.
  */
@@ -34,10 +34,11 @@ function isAdminKey(token: string, adminKeyDigest: Buffer): boolean {
 }
 
 export async function authenticate(authenticator: Authenticator, path: string, headers: IncomingHttpHeaders): Promise<Principal> {
-  if (PUBLIC_PATHS.has(path)) return { kind: 'anonymous' };
+  // The dashboard's files are public like a login page; what it shows comes from /api/*.
+  if (PUBLIC_PATHS.has(path) || path === '/ui' || path.startsWith('/ui/')) return { kind: 'anonymous' };
   const token = bearerToken(headers);
   const { adminKeyDigest } = authenticator;
-  const adminPath = path.startsWith('/api/');
+  const adminPath = path.startsWith('/api/') || path === '/metrics';
   if (token && adminKeyDigest && isAdminKey(token, adminKeyDigest)) return { kind: 'admin' };
   if (adminPath && !adminKeyDigest) return { kind: 'anonymous' };
 

@@ -8,6 +8,7 @@ import type { CallOptions } from '../provider.js';
 import { mapNetworkError, UpstreamMalformedResponseError } from '../../errors/index.js';
 import { rememberJsonText } from '../../protocol/raw-json.js';
 import { UpstreamExchange, type UpstreamBody } from './upstream-exchange.js';
+import { attemptTracing } from '../../observability/tracing/attempt-hook.js';
 
 const agents = new Map<number, Agent>();
 
@@ -80,7 +81,7 @@ export async function sendUpstream(url: string, options: SendOptions): Promise<U
       origin,
       path,
       method: options.method ?? 'POST',
-      headers: options.headers,
+      headers: withTraceparent(options.headers),
       body: options.body,
       headersTimeout: timeouts.firstTokenMs,
       // Between two body chunks; a stream that goes silent this long is considered hung.
@@ -100,6 +101,15 @@ export async function sendUpstream(url: string, options: SendOptions): Promise<U
     },
     body: exchange,
   };
+}
+
+/**
+ * A traced attempt's W3C `traceparent`, added to the provider's own headers without touching
+ * them (they are built once per deployment and reused). Untraced: the same object, untouched.
+ */
+function withTraceparent(headers: Record<string, string>): Record<string, string> {
+  const traceparent = attemptTracing?.outgoingTraceparent();
+  return traceparent ? { ...headers, traceparent } : headers;
 }
 
 /** Reads a whole body as JSON, mapping body-phase failures like the send phase. */

@@ -7,6 +7,7 @@ import type { RequestLogStore, SpendQuery, SpendRow, SpendSums } from '../reques
 import type { RequestRecord } from '../request-record.js';
 import { ADDED_COLUMNS, BATCH_SUMS, GROUP_COLUMNS, spendRowFromSums, RECORD_COLUMNS, recordFromRow, rowFromRecord } from '../record-columns.js';
 import { openPostgresPool, runMigration } from './postgres-pool.js';
+import { POSTGRES_PLACEHOLDER, searchQuery, seriesQuery, type RequestFilter, type SeriesRow } from '../request-log-queries.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS request_log (
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS request_log (
   request_body TEXT, response_body TEXT
 );
 CREATE INDEX IF NOT EXISTS request_log_timestamp ON request_log (timestamp);
+CREATE INDEX IF NOT EXISTS request_log_key_timestamp ON request_log (key_id, timestamp);
 `;
 
 /** PostgreSQL allows 65535 bind parameters per statement. */
@@ -69,6 +71,23 @@ export class PostgresRequestLogStore implements RequestLogStore {
   async recent(limit: number): Promise<RequestRecord[]> {
     const result = await this.pool.query('SELECT * FROM request_log ORDER BY timestamp DESC, id DESC LIMIT $1', [limit]);
     return (result.rows as Array<Record<string, unknown>>).map(recordFromRow);
+  }
+
+  async seriesRows(from: number, to: number): Promise<SeriesRow[]> {
+    const result = await this.pool.query(seriesQuery(POSTGRES_PLACEHOLDER), [from, to]);
+    // BIGINT arrives as a string from pg; the rest are numbers already.
+    return (result.rows as SeriesRow[]).map((row) => ({ ...row, timestamp: Number(row.timestamp) }));
+  }
+
+  async search(filter: RequestFilter): Promise<RequestRecord[]> {
+    const { sql, values } = searchQuery(filter, POSTGRES_PLACEHOLDER);
+    const result = await this.pool.query(sql, values);
+    return (result.rows as Array<Record<string, unknown>>).map((row) => recordFromRow({ ...row, request_body: null, response_body: null }));
+  }
+
+  async find(id: string): Promise<RequestRecord | undefined> {
+    const result = await this.pool.query('SELECT * FROM request_log WHERE id = $1', [id]);
+    return result.rows[0] ? recordFromRow(result.rows[0]) : undefined;
   }
 
   async ping(): Promise<void> {

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { RequestLogStore, SpendQuery, SpendRow, SpendSums } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
 import { ADDED_COLUMNS, BATCH_SUMS, GROUP_COLUMNS, spendRowFromSums, RECORD_COLUMNS, recordFromRow, rowValuesFromRecord } from '../record-columns.js';
+import { searchQuery, seriesQuery, SQLITE_PLACEHOLDER, type RequestFilter, type SeriesRow } from '../request-log-queries.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS request_log (
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS request_log (
   request_body TEXT, response_body TEXT
 );
 CREATE INDEX IF NOT EXISTS request_log_timestamp ON request_log (timestamp);
+CREATE INDEX IF NOT EXISTS request_log_key_timestamp ON request_log (key_id, timestamp);
 `;
 
 export class SqliteRequestLogStore implements RequestLogStore {
@@ -78,6 +80,20 @@ export class SqliteRequestLogStore implements RequestLogStore {
   async recent(limit: number): Promise<RequestRecord[]> {
     const rows = this.database.prepare('SELECT * FROM request_log ORDER BY timestamp DESC, rowid DESC LIMIT ?').all(limit) as Array<Record<string, unknown>>;
     return rows.map(recordFromRow);
+  }
+
+  async seriesRows(from: number, to: number): Promise<SeriesRow[]> {
+    return this.database.prepare(seriesQuery(SQLITE_PLACEHOLDER)).all(from, to) as SeriesRow[];
+  }
+
+  async search(filter: RequestFilter): Promise<RequestRecord[]> {
+    const { sql, values } = searchQuery(filter, SQLITE_PLACEHOLDER);
+    return (this.database.prepare(sql).all(...values) as Array<Record<string, unknown>>).map((row) => recordFromRow({ ...row, request_body: null, response_body: null }));
+  }
+
+  async find(id: string): Promise<RequestRecord | undefined> {
+    const row = this.database.prepare('SELECT * FROM request_log WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row ? recordFromRow(row) : undefined;
   }
 
   async ping(): Promise<void> {

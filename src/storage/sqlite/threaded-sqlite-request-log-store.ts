@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type { RequestLogStore, SpendQuery, SpendRow } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
+import type { RequestFilter, SeriesRow } from '../request-log-queries.js';
 import { RECORD_COLUMNS, rowValuesFromRecord } from '../record-columns.js';
 import { SqliteRequestLogStore } from './sqlite-request-log-store.js';
 
@@ -112,6 +113,18 @@ export class ThreadedSqliteRequestLogStore implements RequestLogStore {
 
   recent(limit: number): Promise<RequestRecord[]> {
     return this.reader.recent(limit);
+  }
+
+  seriesRows(from: number, to: number): Promise<SeriesRow[]> {
+    return this.reader.seriesRows(from, to);
+  }
+
+  search(filter: RequestFilter): Promise<RequestRecord[]> {
+    return this.reader.search(filter);
+  }
+
+  find(id: string): Promise<RequestRecord | undefined> {
+    return this.reader.find(id);
   }
 
   ping(): Promise<void> {

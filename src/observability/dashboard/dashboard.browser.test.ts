@@ -1,0 +1,160 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core):
+ * log in, the overview's spend equals /api/spend, create a key and see it listed, filter the
+ * request log and open a request. Screenshots go to screenshots/ (git-ignored).
+ *
+ * Without Chromium the test is skipped with the reason printed, except under CI=true, where it
+ * fails: .ci/run installs Chromium, so CI never passes by skipping it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeUpstream } from '../../testing/fake-upstream.js';
+import { healthy } from '../../testing/faults.js';
+import { ADMIN_KEY, adminRequest } from '../../testing/governance-test-helpers.js';
+import { startTestGateway, type TestGateway } from '../../testing/test-gateway.js';
+
+// Functions passed to page.waitForFunction run in the page; this file is typed for Node.
+declare const document: any;
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const CHROMIUM = process.env.SWITCHBOARD_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(REPO_ROOT, 'screenshots');
+/** The flags known to work on this kind of machine: no sandbox as root, no network of its own. */
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const available = existsSync(CHROMIUM);
+if (!available) {
+  if (process.env.CI === 'true') throw new Error(`Chromium is not at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
+  console.warn(`dashboard browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+}
+
+describe.skipIf(!available)('the /ui dashboard in headless Chromium', () => {
+  let upstream: FakeUpstream;
+  let test: TestGateway;
+  let profile: string;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    // The page is what `npm run build` ships: build it from the sources under test.
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build-ui.mjs')], { encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    upstream = await FakeUpstream.start(healthy);
+    profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
+    test = await startTestGateway(
+      {
+        admin_key: ADMIN_KEY,
+        storage: { url: `sqlite://${join(profile, 'log.db')}`, flush_interval_ms: 20, log_bodies: true },
+        models: [
+          { name: 'gpt-4o-mini', provider: 'openai', base_url: `${upstream.url}/v1`, api_key: 'sk-up', price: { input: 0.15, output: 0.6 } },
+          { name: 'gpt-4o', provider: 'openai', base_url: `${upstream.url}/v1`, api_key: 'sk-up', price: { input: 2.5, output: 10 } },
+        ],
+        routes: [{ name: 'auto', strategy: 'random', weak: 'gpt-4o-mini', strong: 'gpt-4o', strong_share: 0.3 }],
+      },
+      { apiKey: ADMIN_KEY },
+    );
+    for (let index = 0; index < 24; index++) {
+      await test.client.chat.completions.create({ model: index % 3 === 0 ? 'gpt-4o' : 'auto', messages: [{ role: 'user', content: `question number ${index}` }] });
+    }
+    await fetch(`${test.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }) });
+    browser = await chromium.launchPersistentContext(join(profile, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
+    page = browser.pages()[0] ?? (await browser.newPage());
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.close();
+    await upstream?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong admin key, then logs in with the right one', async () => {
+    await page.goto(`${test.url}/ui`);
+    await page.fill('input[name="admin-key"]', 'not-the-admin-key-at-all');
+    await page.click('form.login button[type="submit"]');
+    await page.waitForSelector('form.login .bad');
+    expect(await page.textContent('form.login .bad')).toContain('not the admin key');
+    await page.fill('input[name="admin-key"]', ADMIN_KEY);
+    await page.click('form.login button[type="submit"]');
+    await page.waitForSelector('[data-stat="spend"]');
+  });
+
+  it("shows the overview's spend equal to /api/spend", async () => {
+    await page.selectOption('select[name="range"]', 'all');
+    await page.waitForFunction(() => document.querySelector('select[name="range"]') && document.querySelector('select[name="range"]').value === 'all' && document.querySelectorAll('.chart canvas').length >= 3);
+    const spend = (await adminRequest<{ totals: { cost_usd: number; requests: number } }>(test.url, 'GET', '/api/spend')).body.totals;
+    expect(spend.cost_usd).toBeGreaterThan(0);
+    expect(Number(await page.getAttribute('[data-stat="spend"]', 'data-value'))).toBeCloseTo(spend.cost_usd, 12);
+    expect(Number(await page.getAttribute('[data-stat="requests"]', 'data-value'))).toBe(spend.requests);
+    expect(Number(await page.getAttribute('[data-stat="saved-routing"]', 'data-value'))).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
+  });
+
+  it('creates a key and sees it listed', async () => {
+    await page.goto(`${test.url}/ui#/keys`);
+    await page.waitForSelector('form[aria-label="Create a key"]');
+    await page.fill('input[name="name"]', 'browser-made-key');
+    await page.fill('input[name="budget_usd"]', '25');
+    await page.click('form[aria-label="Create a key"] button[type="submit"]');
+    await page.waitForSelector('code.secret');
+    expect(await page.textContent('code.secret')).toMatch(/^sk-sb-/);
+    const row = page.locator('tr[data-key]', { hasText: 'browser-made-key' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('$25.00');
+    const keys = (await adminRequest<{ data: Array<{ name: string; budget_usd?: number }> }>(test.url, 'GET', '/api/keys')).body.data;
+    expect(keys.find((key) => key.name === 'browser-made-key')?.budget_usd).toBe(25);
+    await page.screenshot({ path: join(SCREENSHOTS, 'keys.png'), fullPage: true });
+  });
+
+  it('filters the request log and opens a request with its attempts and bodies', async () => {
+    await page.goto(`${test.url}/ui#/requests`);
+    await page.waitForSelector('table.requests tbody tr');
+    const all = await page.locator('table.requests tbody tr').count();
+    await page.fill('input[name="route"]', 'auto');
+    await page.click('form[aria-label="Filter requests"] button[type="submit"]');
+    await page.waitForFunction((count) => document.querySelectorAll('table.requests tbody tr').length !== count, all);
+    const expected = (await adminRequest<{ data: unknown[] }>(test.url, 'GET', '/api/requests/search?route=auto')).body.data.length;
+    expect(expected).toBe(16);
+    expect(await page.locator('table.requests tbody tr').count()).toBe(expected);
+    for (const text of await page.locator('table.requests tbody tr td:nth-child(3)').allTextContents()) expect(text).toMatch(/^auto \((weak|strong)\)$/);
+
+    await page.fill('input[name="route"]', '');
+    await page.fill('input[name="status"]', 'error');
+    await page.click('form[aria-label="Filter requests"] button[type="submit"]');
+    await page.waitForFunction(() => document.querySelectorAll('table.requests tbody tr').length === 1);
+    const errorRow = await page.getAttribute('table.requests tbody tr', 'data-id');
+    await page.fill('input[name="status"]', '');
+    await page.fill('input[name="q"]', 'question number 21');
+    await page.click('form[aria-label="Filter requests"] button[type="submit"]');
+    await page.waitForFunction((previous) => {
+      const rows = document.querySelectorAll('table.requests tbody tr');
+      return rows.length === 1 && rows[0]!.getAttribute('data-id') !== previous;
+    }, errorRow);
+    await page.click('table.requests tbody tr');
+    await page.waitForSelector('section.detail');
+    const detail = await page.textContent('section.detail');
+    expect(detail).toContain('question number 21');
+    expect(detail).toMatch(/gpt-4o(-mini)?#0/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'requests.png'), fullPage: true });
+  });
+
+  it('shows routing and stays usable at phone width', async () => {
+    await page.goto(`${test.url}/ui#/routing`);
+    await page.waitForSelector('[data-stat="strong-share"]');
+    await page.waitForSelector('[data-chart="What-if"] .empty');
+    expect(Number(await page.getAttribute('[data-stat="weak"]', 'data-value')) + Number(await page.getAttribute('[data-stat="strong"]', 'data-value'))).toBe(16);
+    await page.screenshot({ path: join(SCREENSHOTS, 'routing.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${test.url}/ui#/overview`);
+    await page.waitForSelector('[data-stat="spend"]');
+    // Nothing wider than the screen: no sideways scrolling on a phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview-phone.png'), fullPage: true });
+  });
+});

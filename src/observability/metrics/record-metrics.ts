@@ -1,0 +1,98 @@
+/**
+ * Turns one finished request record into metric updates. Called once per model request, from
+ * the log step (storage/log-request.ts), so every number here is the one the request log holds:
+ * no stage counts anything on its own.
+ */
+import type { RequestRecord } from '../../storage/request-record.js';
+import { BoundedValues, decisionTier, genAiOperationName, genAiProviderName, modelLabel, type KnownNames } from './bounded-labels.js';
+import type { Instruments } from './instruments.js';
+
+/** Open sets the gateway produces itself, each capped in case a code path invents values. */
+export interface LabelBounds {
+  errorCodes: BoundedValues;
+  guardrails: BoundedValues;
+  verdicts: BoundedValues;
+  surfaces: BoundedValues;
+}
+
+export function newLabelBounds(): LabelBounds {
+  return { errorCodes: new BoundedValues(100), guardrails: new BoundedValues(30), verdicts: new BoundedValues(50), surfaces: new BoundedValues(20) };
+}
+
+export function recordMetrics(instruments: Instruments, bounds: LabelBounds, record: RequestRecord, known: KnownNames): void {
+  const requested = modelLabel(record.requested_model, known);
+  const served = modelLabel(record.served_model, known);
+  const route = record.route === null ? '' : modelLabel(record.route, known);
+  const surface = bounds.surfaces.label(record.surface ?? '');
+  const failed = record.status >= 400;
+  const genAi = {
+    gen_ai_operation_name: genAiOperationName(record.surface, record.endpoint),
+    gen_ai_provider_name: genAiProviderName(record.provider),
+    gen_ai_request_model: requested,
+    gen_ai_response_model: served,
+  };
+
+  instruments.requests.inc({ surface, model: requested, route, status: String(record.status) });
+  instruments.operationDuration.observe({ ...genAi, error_type: failed ? bounds.errorCodes.label(record.error_code ?? String(record.status)) : '' }, record.latency_ms / 1000);
+  if (record.ttft_ms !== null) instruments.timeToFirstToken.observe(genAi, record.ttft_ms / 1000);
+  if (!failed || record.prompt_tokens > 0) {
+    instruments.tokenUsage.observe({ ...genAi, gen_ai_token_type: 'input' }, record.prompt_tokens);
+    instruments.tokenUsage.observe({ ...genAi, gen_ai_token_type: 'output' }, record.completion_tokens);
+    if (record.cached_tokens > 0) instruments.tokenUsage.observe({ ...genAi, gen_ai_token_type: 'cache_read' }, record.cached_tokens);
+  }
+  if (record.cost_usd > 0) instruments.cost.inc({ provider: record.provider ?? '', model: served }, record.cost_usd);
+
+  recordSavings(instruments, record, route);
+  if (!record.streamed && !failed && record.attempts.length > 0) {
+    let upstreamMs = 0;
+    for (const attempt of record.attempts) upstreamMs += attempt.latency_ms + (attempt.backoff_ms ?? 0);
+    instruments.overhead.observe({ surface }, Math.max(0, record.latency_ms - upstreamMs) / 1000);
+  }
+  if (record.route_decision !== null) {
+    instruments.routerDecisions.inc({ route, decision: decisionTier(record.route_decision) });
+    if (record.route_decision === 'escalated') instruments.cascadeEscalations.inc({ route });
+  }
+  if (record.cache_status !== null) instruments.cache.inc({ status: bounds.verdicts.label(record.cache_status.toLowerCase()) });
+  if (record.guardrails !== null) recordGuardrails(instruments, bounds, record.guardrails);
+  if (record.attempts.length > 0) recordAttempts(instruments, bounds, record, known);
+}
+
+/**
+ * Routing saves what the strong model would have cost minus what was paid, when positive (a
+ * cascade that escalated paid for both calls: its extra shows as cascade escalations, and in
+ * baseline minus cost). Cache and context savings are what those stages recorded.
+ */
+function recordSavings(instruments: Instruments, record: RequestRecord, route: string): void {
+  if (record.baseline_cost_usd !== null) {
+    if (route !== '') instruments.baselineCost.inc({ route }, record.baseline_cost_usd);
+    const routing = record.baseline_cost_usd - record.cost_usd - (record.cache_saved_usd ?? 0);
+    if (routing > 0 && record.cache_status === null) instruments.saved.inc({ lever: 'routing' }, routing);
+  }
+  if (record.cache_saved_usd) instruments.saved.inc({ lever: 'cache' }, record.cache_saved_usd);
+  if (record.context_saved_usd) instruments.saved.inc({ lever: 'context' }, record.context_saved_usd);
+}
+
+/** `pii_masked=3; schema=repaired` → (pii_masked, applied), (schema, repaired): counts are not verdicts. */
+function recordGuardrails(instruments: Instruments, bounds: LabelBounds, summary: string): void {
+  for (const part of summary.split(';')) {
+    const [name, value] = part.split('=', 2).map((text) => text.trim());
+    if (!name) continue;
+    const verdict = value === undefined || value === '' || /^\d+$/.test(value) ? 'applied' : value;
+    instruments.guardrails.inc({ guardrail: bounds.guardrails.label(name), verdict: bounds.verdicts.label(verdict) });
+  }
+}
+
+/** Each attempt by result; a repeated model is a retry, a change of model after a failure a fallback. */
+function recordAttempts(instruments: Instruments, bounds: LabelBounds, record: RequestRecord, known: KnownNames): void {
+  let previous: { model: string; failed: boolean } | undefined;
+  for (const attempt of record.attempts) {
+    const model = modelLabel(attempt.model, known);
+    const failed = attempt.error_code !== null;
+    instruments.attempts.inc({ provider: attempt.provider, model, result: failed ? bounds.errorCodes.label(attempt.error_code!) : 'success' });
+    if (previous?.failed) {
+      if (previous.model === model) instruments.retries.inc({ model });
+      else instruments.fallbacks.inc({ model: previous.model });
+    }
+    previous = { model, failed };
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * OpenTelemetry traces of model requests: one SERVER span per request, continued from an
+ * incoming W3C `traceparent`, and one CLIENT span per upstream attempt under it, whose own
+ * `traceparent` goes upstream. Spans are named `{gen_ai.operation.name} {gen_ai.request.model}`
+ * and carry the GenAI semantic conventions (span-attributes.ts).
+ *
+ * This module is imported only when telemetry is on (gateway.ts loads it dynamically), so a
+ * gateway without telemetry loads no OpenTelemetry code. Spans go to a BatchSpanProcessor:
+ * ending a span only queues it; export happens on a timer, off the request path.
+ *
+ * No global context manager is installed: the request's span travels in an AsyncLocalStorage of
+ * our own, entered once per traced request, so the dispatcher and HTTP client below the
+ * pipeline find it without any parameter being threaded through.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, defaultTextMapGetter, defaultTextMapSetter, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes, defaultResource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../../logging/logger.js';
+import type { RequestScope } from '../../pipeline/request-scope.js';
+import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
+import { setAttemptTracing, type AttemptSpan } from './attempt-hook.js';
+import { recordAttributes, requestAttributes, responseAttributes, type ResponseFacts } from './span-attributes.js';
+import type { TelemetrySettings } from './telemetry-settings.js';
+
+const propagator = new W3CTraceContextPropagator();
+
+/** One traced request: its server span, and what the trace stage learnt of its answer. */
+export class RequestTrace {
+  response: ResponseFacts | undefined;
+
+  constructor(
+    readonly span: Span,
+    readonly tracer: RequestTracer,
+  ) {}
+
+  /** Adds what the request asked for (max tokens, temperature; messages with capture_content). */
+  describeRequest(request: ChatCompletionRequest): void {
+    this.span.setAttributes(requestAttributes(request, this.tracer.settings.captureContent));
+  }
+}
+
+export class RequestTracer {
+  private readonly requests = new AsyncLocalStorage<RequestTrace>();
+  private readonly attempts = new AsyncLocalStorage<string>();
+  private readonly tracer: Tracer;
+
+  constructor(
+    readonly settings: TelemetrySettings,
+    private readonly provider: TracerProvider,
+  ) {
+    this.tracer = provider.getTracer('switchboard');
+  }
+
+  /** Starts the server span of a model request, continuing the caller's `traceparent` if it sent one. */
+  startRequest(method: string, path: string, headers: IncomingHttpHeaders): RequestTrace {
+    const parent = headers.traceparent ? propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
+    const span = this.tracer.startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
+    return new RequestTrace(span, this);
+  }
+
+  /** Runs the rest of the request with `requestTrace` as the parent of its attempt spans. */
+  run<T>(requestTrace: RequestTrace, work: () => Promise<T>): Promise<T> {
+    return this.requests.run(requestTrace, work);
+  }
+
+  /** The trace of the request running now (the trace stage reads it). */
+  current(): RequestTrace | undefined {
+    return this.requests.getStore();
+  }
+
+  /** Ends the server span with the finished record's attributes and names it after the model. */
+  endRequest(requestTrace: RequestTrace, record: Parameters<typeof recordAttributes>[0]): void {
+    const { span } = requestTrace;
+    const attributes: Attributes = recordAttributes(record);
+    if (requestTrace.response) Object.assign(attributes, responseAttributes(requestTrace.response));
+    span.setAttributes(attributes);
+    if (record.requested_model) span.updateName(`${attributes['gen_ai.operation.name']} ${record.requested_model}`);
+    if (record.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: record.error_message ?? undefined });
+    span.end();
+  }
+
+  startAttempt(modelName: string, deployment: { id: string; info: { provider: string; model: string } }, attemptNumber: number): AttemptSpan | undefined {
+    const parent = this.requests.getStore();
+    if (!parent) return undefined;
+    const operation = 'chat';
+    const span = this.tracer.startSpan(
+      `${operation} ${deployment.info.model}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'gen_ai.operation.name': operation,
+          'gen_ai.provider.name': providerName(deployment.info.provider),
+          'gen_ai.request.model': deployment.info.model,
+          'switchboard.attempt': attemptNumber,
+          'switchboard.model': modelName,
+          'switchboard.deployment': deployment.id,
+        },
+      },
+      trace.setSpan(ROOT_CONTEXT, parent.span),
+    );
+    const carrier: Record<string, string> = {};
+    propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
+    return {
+      run: (call) => this.attempts.run(carrier.traceparent!, call),
+      end: (record) => {
+        if (record.status !== null) span.setAttribute('http.response.status_code', record.status);
+        if (record.error_code !== null) {
+          span.setAttribute('error.type', record.error_code);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: record.error_message });
+        }
+        if (record.backoff_ms !== undefined) span.setAttribute('switchboard.backoff_ms', record.backoff_ms);
+        span.end();
+      },
+    };
+  }
+
+  outgoingTraceparent(): string | undefined {
+    return this.attempts.getStore();
+  }
+
+  /** Exports what is queued and stops the exporter (on gateway close); a collector that is down does not fail the close. */
+  async shutdown(onError: (error: unknown) => void): Promise<void> {
+    activeTracers.delete(this);
+    await this.provider.shutdown().catch(onError);
+  }
+}
+
+function providerName(provider: string): string {
+  return provider === 'gemini' ? 'gcp.gemini' : provider;
+}
+
+/** Builds the tracer provider, its batching exporter and the hooks the dispatcher and HTTP client read. */
+export async function startRequestTracer(settings: TelemetrySettings, logger: Logger): Promise<RequestTracer> {
+  const exporter = await createExporter(settings);
+  const provider = new TracerProvider({
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': settings.serviceName })),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sample) }),
+    spanProcessors: [new BatchSpanProcessor({ exporter })],
+  });
+  const tracer = new RequestTracer(settings, provider);
+  setAttemptTracing({
+    // Whichever traced gateway the request belongs to: the request's own trace knows its tracer.
+    start: (modelName, deployment, attemptNumber) => currentTracer()?.startAttempt(modelName, deployment, attemptNumber),
+    outgoingTraceparent: () => currentTracer()?.outgoingTraceparent(),
+  });
+  activeTracers.add(tracer);
+  logger.info({ endpoint: settings.tracesUrl ?? '(from OTEL_EXPORTER_OTLP_*)', protocol: settings.protocol, sample: settings.sample }, 'OpenTelemetry tracing on');
+  return tracer;
+}
+
+/** Every tracer of this process (tests run several gateways in one). */
+const activeTracers = new Set<RequestTracer>();
+
+function currentTracer(): RequestTracer | undefined {
+  for (const tracer of activeTracers) if (tracer.current()) return tracer;
+  return undefined;
+}
+
+async function createExporter(settings: TelemetrySettings): Promise<SpanExporter> {
+  const options = { url: settings.tracesUrl, headers: settings.headers };
+  if (settings.protocol === 'http/json') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(options);
+  }
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter(options);
+}
