@@ -14,7 +14,7 @@ import { AggregatorRegistry, collectDefaultMetrics, Registry } from 'prom-client
 import type { RequestRecord } from '../../storage/request-record.js';
 import { clusterMetricsText } from './cluster-metrics.js';
 import { modelLabel, type KnownNames } from './bounded-labels.js';
-import { createInstruments, type Instruments } from './instruments.js';
+import { createInstruments, type Instruments, type StateCollectors } from './instruments.js';
 import { newLabelBounds, recordMetrics, type LabelBounds } from './record-metrics.js';
 import { stateCollectors, type StateSources } from './state-collectors.js';
 
@@ -36,6 +36,7 @@ export interface JudgeVerdict {
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly instruments: Instruments;
+  private readonly state: StateCollectors;
   private readonly bounds: LabelBounds = newLabelBounds();
   private sources: (() => StateSources) | undefined;
 
@@ -44,7 +45,8 @@ export class GatewayMetrics {
     private readonly known: () => KnownNames,
     options: { processMetrics?: boolean } = {},
   ) {
-    this.instruments = createInstruments(this.registry, stateCollectors(() => this.sources?.()));
+    this.state = stateCollectors(() => this.sources?.());
+    this.instruments = createInstruments(this.registry, this.state);
     // Process CPU, memory, event-loop lag and GC: read at scrape time, nothing per request.
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -73,6 +75,7 @@ export class GatewayMetrics {
 
   /** The metrics in the Prometheus text format: this process's, or under `--workers` every worker's summed. */
   text(): Promise<string> {
+    this.state.startScrape();
     return this.clustered ? this.clustered() : this.registry.metrics();
   }
 

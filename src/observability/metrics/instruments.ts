@@ -25,6 +25,8 @@ export interface StateCollectors {
   deploymentInFlight(gauge: Gauge<'model' | 'deployment'>): void;
   /** The budget series of this scrape; both budget gauges read the same (memoised) answer. */
   budgets(): Promise<readonly BudgetSeries[]>;
+  /** A new scrape starts: budgets are read afresh, so a key created since the last scrape shows. */
+  startScrape(): void;
 }
 
 export interface BudgetSeries {

@@ -29,7 +29,10 @@ export interface StateSources {
   budgetSeriesLimit: number;
 }
 
-/** Scrapes closer together than this share one budget query (both budget gauges read it). */
+/**
+ * Both budget gauges read one budget query per scrape. `text()` starts each scrape afresh; the
+ * time bound covers scrapes it does not see (a worker answering the primary's aggregator).
+ */
 const BUDGET_SNAPSHOT_MS = 1000;
 
 export function stateCollectors(sources: () => StateSources | undefined): StateCollectors {
@@ -46,6 +49,9 @@ export function stateCollectors(sources: () => StateSources | undefined): StateC
     deploymentInFlight(gauge) {
       gauge.reset();
       for (const report of sources()?.deployments() ?? []) gauge.set({ model: report.model, deployment: report.deployment }, report.in_flight);
+    },
+    startScrape() {
+      snapshot = undefined;
     },
     budgets() {
       const now = Date.now();
