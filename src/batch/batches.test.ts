@@ -2,12 +2,12 @@
  * Batch jobs end to end: the official `openai` client uploads a file, creates a batch, polls it
  * and downloads the results from a real gateway, whose lines go to a faithful fake of OpenAI's
  * Batch API (native, at the batch price), to an OpenAI-compatible server without one (paced),
- * or to a fake of Anthropic's Message Batches.
+ * or to fakes of Anthropic's Message Batches and Gemini's batch mode.
  */
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCost } from '../cost/compute-cost.js';
-import { FAKE_PROMPT_TOKENS, FakeAnthropicMessageBatches, FakeOpenAIBatchApi } from '../testing/fake-batch-apis.js';
+import { FAKE_PROMPT_TOKENS, FakeAnthropicMessageBatches, FakeGeminiBatches, FakeOpenAIBatchApi } from '../testing/fake-batch-apis.js';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { ADMIN_KEY, adminRequest, createKey } from '../testing/governance-test-helpers.js';
 import { openAICompletion } from '../testing/openai-replies.js';
@@ -16,9 +16,11 @@ import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 const MINI = { input: 0.15, output: 0.6 };
 const HAIKU = { input: 0.8, output: 4 };
 const LLAMA = { input: 0.18, output: 0.18 };
+const FLASH = { input: 0.3, output: 2.5 };
 
 let openai: FakeOpenAIBatchApi;
 let anthropic: FakeAnthropicMessageBatches;
+let gemini: FakeGeminiBatches;
 let compatible: FakeUpstream;
 let test: TestGateway;
 let admin: OpenAI;
@@ -26,6 +28,7 @@ let admin: OpenAI;
 beforeAll(async () => {
   openai = await FakeOpenAIBatchApi.start();
   anthropic = await FakeAnthropicMessageBatches.start();
+  gemini = await FakeGeminiBatches.start();
   compatible = await FakeUpstream.start((request) => ({ ...openAICompletion({ model: request.body?.model, promptTokens: 12, completionTokens: request.body?.max_tokens ?? 9, content: `paced ${request.body?.messages?.at(-1)?.content}` }), delayMs: 5 }));
   test = await startTestGateway({
     admin_key: ADMIN_KEY,
@@ -33,6 +36,7 @@ beforeAll(async () => {
     models: [
       { name: 'gpt-4o-mini', provider: 'openai', base_url: `${openai.url}/v1`, api_key: 'sk-upstream', price: MINI },
       { name: 'claude-haiku', provider: 'anthropic', model: 'claude-3-5-haiku-20241022', base_url: anthropic.url, api_key: 'sk-ant-upstream', price: HAIKU },
+      { name: 'gemini-flash', provider: 'gemini', model: 'gemini-2.5-flash', base_url: gemini.url, api_key: 'gemini-upstream-key', price: FLASH },
       { name: 'llama', provider: 'openai-compatible', base_url: `${compatible.url}/v1`, api_key: 'sk-local', price: LLAMA },
     ],
   });
@@ -43,6 +47,7 @@ afterAll(async () => {
   await test?.close();
   await openai?.close();
   await anthropic?.close();
+  await gemini?.close();
   await compatible?.close();
 });
 
@@ -129,6 +134,57 @@ describe('batches through the official openai client', () => {
     const rows = await batchRows(batch.id);
     const live = computeCost({ promptTokens: FAKE_PROMPT_TOKENS, completionTokens: 20, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, HAIKU);
     expect(rows.map((row) => row.cost_usd)).toEqual([live / 2, live / 2]);
+  });
+});
+
+describe('Gemini batch mode', () => {
+  it('sends a Gemini model’s lines to batchGenerateContent, maps each inlined answer back by its key, and bills half price', async () => {
+    const content = [jsonl('gemini-flash', 2), JSON.stringify({ custom_id: 'request-3', method: 'POST', url: '/v1/chat/completions', body: { model: 'gemini-flash', max_tokens: 20, messages: [{ role: 'user', content: 'FAIL please' }] } })].join('\n');
+    const { batch, output, errors } = await runBatch(admin, content);
+    expect(batch.status).toBe('completed');
+    expect(batch.request_counts).toMatchObject({ total: 3, completed: 2, failed: 1 });
+    expect(output.map((line) => [line.custom_id, line.response.body.choices[0].message.content])).toEqual([
+      ['request-1', 'Gemini answer to request-1'],
+      ['request-2', 'Gemini answer to request-2'],
+    ]);
+    expect(output[0].response.body.usage).toMatchObject({ prompt_tokens: FAKE_PROMPT_TOKENS, completion_tokens: 20 });
+    expect(errors.map((line) => [line.custom_id, line.response?.status_code])).toEqual([['request-3', 400]]);
+    expect(errors[0].response.body.error.message).toContain('asked to fail');
+
+    const submitted = [...gemini.batches.values()].at(-1)!;
+    expect(submitted.model).toBe('models/gemini-2.5-flash');
+    expect(submitted.requests[0]).toEqual({ metadata: { key: 'request-1' }, request: expect.objectContaining({ contents: [{ role: 'user', parts: [{ text: 'Question 1' }] }], generationConfig: expect.objectContaining({ maxOutputTokens: 20 }) }) });
+    expect(gemini.calls.every((call) => call.headers['x-goog-api-key'] === 'gemini-upstream-key')).toBe(true);
+
+    const rows = await batchRows(batch.id);
+    const live = computeCost({ promptTokens: FAKE_PROMPT_TOKENS, completionTokens: 20, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, FLASH);
+    const billed = rows.filter((row) => row.status === 200).map((row) => row.cost_usd);
+    expect(billed).toEqual([live / 2, live / 2]);
+  });
+
+
+  it('cancels the Gemini batch upstream when the batch is cancelled, and errors its unanswered lines', async () => {
+    gemini.pollsToEnd = 1_000;
+    try {
+      const file = await admin.files.create({ file: await toFile(Buffer.from(jsonl('gemini-flash', 2)), 'requests.jsonl'), purpose: 'batch' });
+      let batch = await admin.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      const submittedBefore = gemini.batches.size;
+      const deadline = Date.now() + 20_000;
+      while (gemini.batches.size === submittedBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      batch = await admin.batches.cancel(batch.id);
+      while (batch.status !== 'cancelled' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        batch = await admin.batches.retrieve(batch.id);
+      }
+      expect(batch.status).toBe('cancelled');
+      const upstream = [...gemini.batches.values()].at(-1)!;
+      expect(upstream.state).toBe('BATCH_STATE_CANCELLED');
+      expect(gemini.calls.some((call) => call.method === 'POST' && call.path === `/v1beta/${upstream.name}:cancel`)).toBe(true);
+      const errors = (await (await admin.files.content(batch.error_file_id!)).text()).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      expect(errors.map((line) => [line.custom_id, line.error?.code ?? line.response?.body?.error?.code])).toEqual([['request-1', 'batch_cancelled'], ['request-2', 'batch_cancelled']]);
+    } finally {
+      gemini.pollsToEnd = 2;
+    }
   });
 });
 

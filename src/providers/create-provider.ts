@@ -10,6 +10,7 @@ import { GeminiProvider } from './gemini/gemini-provider.js';
 import type { BatchApi } from './batch-api.js';
 import { OpenAIBatchApi } from './openai-compatible/openai-batch-api.js';
 import { AnthropicMessageBatchesApi } from './anthropic/message-batches-api.js';
+import { GeminiBatchApi } from './gemini/gemini-batch-api.js';
 
 export function createProvider(deployment: ProviderDeployment): ChatProvider {
   switch (deployment.provider) {
@@ -37,8 +38,9 @@ export const DEFAULT_BASE_URLS: Record<ProviderDeployment['provider'], string> =
 
 /**
  * The provider's own batch API for a deployment, when it has one the gateway can use at the
- * provider's batch price: OpenAI's Batch API and Anthropic's Message Batches. Other deployments
- * (OpenAI-compatible servers, Gemini for now) have their batch lines run by the gateway itself.
+ * provider's batch price: OpenAI's Batch API, Anthropic's Message Batches and Gemini's batch
+ * mode. Other deployments (OpenAI-compatible servers, simulated models) have their batch lines
+ * run by the gateway itself.
  */
 export function createBatchApi(deployment: ProviderDeployment): BatchApi | undefined {
   switch (deployment.provider) {
@@ -46,6 +48,8 @@ export function createBatchApi(deployment: ProviderDeployment): BatchApi | undef
       return new OpenAIBatchApi({ ...deployment, baseUrl: deployment.baseUrl || DEFAULT_BASE_URLS.openai });
     case 'anthropic':
       return new AnthropicMessageBatchesApi(deployment);
+    case 'gemini':
+      return new GeminiBatchApi(deployment);
     default:
       return undefined;
   }

@@ -9,6 +9,8 @@
  * - Anthropic: `POST /v1/messages/batches`, `GET /v1/messages/batches/{id}` (processing_status
  *   in_progress → ended), `POST …/cancel`, and the JSONL at `results_url`
  *   (`{custom_id, result: {type: succeeded, message}}` lines).
+ * - Gemini: `POST /v1beta/models/{model}:batchGenerateContent` (inlined requests), `GET
+ *   /v1beta/batches/{id}` (an Operation, done with inlined responses), `POST …:cancel`.
  *
  * Each request is answered deterministically from its body: `max_tokens` output tokens (9 when
  * unset), 12 input tokens, and a line whose last message says FAIL gets a 400 in the error file.
@@ -306,6 +308,109 @@ function resultFor(item: { custom_id: string; params: Record<string, any> }, ind
       stop_reason: 'end_turn',
       stop_sequence: null,
       usage: { input_tokens: FAKE_PROMPT_TOKENS, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens(item.params), service_tier: 'batch' },
+    },
+  };
+}
+
+interface GeminiFakeBatch {
+  name: string;
+  model: string;
+  displayName: string;
+  requests: Array<{ request: { contents?: Array<{ parts?: Array<{ text?: string }> }>; generationConfig?: { maxOutputTokens?: number } }; metadata?: { key?: string } }>;
+  state: 'BATCH_STATE_PENDING' | 'BATCH_STATE_RUNNING' | 'BATCH_STATE_SUCCEEDED' | 'BATCH_STATE_CANCELLED';
+  polls: number;
+  createTime: string;
+}
+
+const GEMINI_BATCH_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch';
+
+/**
+ * Gemini's batch mode: `POST /v1beta/models/{model}:batchGenerateContent` with inlined requests,
+ * `GET /v1beta/batches/{id}` answering a long-running Operation (state PENDING → RUNNING →
+ * SUCCEEDED over polls; when done, the answers both in `response.inlinedResponses` and in
+ * `metadata.output`, as the API returns them), `POST /v1beta/batches/{id}:cancel`. Errors are
+ * Google's `{"error": {"code", "message", "status"}}`; a failed request is an inlined `Status`.
+ */
+export class FakeGeminiBatches extends FakeBatchServer {
+  readonly batches = new Map<string, GeminiFakeBatch>();
+  private nextId = 1;
+
+  static async start(): Promise<FakeGeminiBatches> {
+    const fake = new FakeGeminiBatches();
+    await fake.listen();
+    return fake;
+  }
+
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    if (request.headers['x-goog-api-key'] !== 'gemini-upstream-key') {
+      return send(response, 403, { error: { code: 403, message: 'Method doesn\'t allow unregistered callers. Please use API Key.', status: 'PERMISSION_DENIED' } });
+    }
+    const create = /^\/v1beta\/models\/([^/:]+):batchGenerateContent$/.exec(path);
+    if (create && request.method === 'POST') {
+      const body = JSON.parse(await readText(request)) as { batch: { displayName: string; inputConfig: { requests: { requests: GeminiFakeBatch['requests'] } } } };
+      const batch: GeminiFakeBatch = {
+        name: `batches/fake${this.nextId++}`,
+        model: `models/${decodeURIComponent(create[1]!)}`,
+        displayName: body.batch.displayName,
+        requests: body.batch.inputConfig.requests.requests,
+        state: 'BATCH_STATE_PENDING',
+        polls: 0,
+        createTime: new Date().toISOString(),
+      };
+      this.batches.set(batch.name, batch);
+      return send(response, 200, this.operation(batch));
+    }
+    const match = /^\/v1beta\/(batches\/[^/:]+)(:cancel)?$/.exec(path);
+    const batch = match ? this.batches.get(match[1]!) : undefined;
+    if (!batch) return send(response, 404, { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
+    if (match![2] === ':cancel' && request.method === 'POST') {
+      if (batch.state !== 'BATCH_STATE_SUCCEEDED') batch.state = 'BATCH_STATE_CANCELLED';
+      return send(response, 200, {});
+    }
+    batch.polls++;
+    if (batch.state === 'BATCH_STATE_PENDING' || batch.state === 'BATCH_STATE_RUNNING') {
+      batch.state = batch.polls >= this.pollsToEnd ? 'BATCH_STATE_SUCCEEDED' : 'BATCH_STATE_RUNNING';
+    }
+    send(response, 200, this.operation(batch));
+  }
+
+  private operation(batch: GeminiFakeBatch) {
+    const done = batch.state === 'BATCH_STATE_SUCCEEDED' || batch.state === 'BATCH_STATE_CANCELLED';
+    const answers = batch.state === 'BATCH_STATE_SUCCEEDED' ? { inlinedResponses: batch.requests.map((item, index) => geminiAnswer(item, index, batch.model)) } : undefined;
+    const failed = answers ? answers.inlinedResponses.filter((answer) => 'error' in answer).length : 0;
+    const metadata = {
+      '@type': GEMINI_BATCH_TYPE,
+      model: batch.model,
+      displayName: batch.displayName,
+      createTime: batch.createTime,
+      updateTime: new Date().toISOString(),
+      batchStats: { requestCount: String(batch.requests.length), successfulRequestCount: String(answers ? batch.requests.length - failed : 0), failedRequestCount: String(failed), pendingRequestCount: String(done ? 0 : batch.requests.length) },
+      state: batch.state,
+      name: batch.name,
+      ...(answers ? { output: { inlinedResponses: answers } } : {}),
+    };
+    return {
+      name: batch.name,
+      metadata,
+      ...(done ? { done: true } : {}),
+      ...(answers ? { response: { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput', inlinedResponses: answers } } : {}),
+      ...(batch.state === 'BATCH_STATE_CANCELLED' ? { error: { code: 1, message: 'Batch was cancelled.' } } : {}),
+    };
+  }
+}
+
+function geminiAnswer(item: GeminiFakeBatch['requests'][number], index: number, model: string) {
+  const text = item.request.contents?.at(-1)?.parts?.map((part) => part.text ?? '').join('') ?? '';
+  if (text.includes('FAIL')) return { metadata: item.metadata, error: { code: 3, message: 'The request asked to fail.', status: 'INVALID_ARGUMENT' } };
+  const output = item.request.generationConfig?.maxOutputTokens ?? FAKE_COMPLETION_TOKENS;
+  return {
+    metadata: item.metadata,
+    response: {
+      candidates: [{ content: { role: 'model', parts: [{ text: `Gemini answer to ${item.metadata?.key ?? index}` }] }, finishReason: 'STOP', index: 0 }],
+      usageMetadata: { promptTokenCount: FAKE_PROMPT_TOKENS, candidatesTokenCount: output, totalTokenCount: FAKE_PROMPT_TOKENS + output },
+      modelVersion: model.replace(/^models\//, ''),
+      responseId: `gemini-batch-${index}`,
     },
   };
 }
