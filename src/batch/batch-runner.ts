@@ -258,7 +258,7 @@ export class BatchRunner {
     const requests = new Map(lines.map((line) => [line.customId, JSON.parse(line.body) as NativeBatchRequest['request']]));
     const results = await api.results(current.upstreamId!, options, requests);
     const byCustomId = new Map(lines.map((line) => [line.customId, line]));
-    const context = { job, principal, modelName: model.name, deployment };
+    const context = { job, principal, modelName: model.name, deployment, routes: this.gateway.routes };
     for (const result of results) {
       const line = byCustomId.get(result.customId);
       if (!line) continue;

@@ -8,6 +8,7 @@ import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCost } from '../cost/compute-cost.js';
 import { FAKE_PROMPT_TOKENS, FakeAnthropicMessageBatches, FakeGeminiBatches, FakeOpenAIBatchApi } from '../testing/fake-batch-apis.js';
+import { DEFAULT_ROUTER_PATH, loadLearnedRouter } from '../routing/learned/index.js';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { ADMIN_KEY, adminRequest, createKey } from '../testing/governance-test-helpers.js';
 import { openAICompletion } from '../testing/openai-replies.js';
@@ -17,6 +18,10 @@ const MINI = { input: 0.15, output: 0.6 };
 const HAIKU = { input: 0.8, output: 4 };
 const LLAMA = { input: 0.18, output: 0.18 };
 const FLASH = { input: 0.3, output: 2.5 };
+
+const EASY_PROMPT = 'What is the capital of France?';
+const HARD_PROMPT =
+  'A train leaves at 3:15 pm travelling 84 km/h; a second leaves the same station at 4:05 pm at 112 km/h on a parallel track. At what time, to the minute, does the second train catch up, and how far from the station? Show each step of the algebra and verify the answer.';
 
 let openai: FakeOpenAIBatchApi;
 let anthropic: FakeAnthropicMessageBatches;
@@ -39,9 +44,16 @@ beforeAll(async () => {
       { name: 'gemini-flash', provider: 'gemini', model: 'gemini-2.5-flash', base_url: gemini.url, api_key: 'gemini-upstream-key', price: FLASH },
       { name: 'llama', provider: 'openai-compatible', base_url: `${compatible.url}/v1`, api_key: 'sk-local', price: LLAMA },
     ],
+    routes: [{ name: 'auto', strategy: 'learned', weak: 'gpt-4o-mini', strong: 'claude-haiku', threshold: learnedThreshold() }],
   });
   admin = new OpenAI({ baseURL: `${test.url}/v1`, apiKey: ADMIN_KEY, maxRetries: 0 });
 });
+
+/** A threshold between the default router's scores of the easy and the hard prompt. */
+function learnedThreshold(): number {
+  const router = loadLearnedRouter(DEFAULT_ROUTER_PATH);
+  return (router.score(EASY_PROMPT) + router.score(HARD_PROMPT)) / 2;
+}
 
 afterAll(async () => {
   await test?.close();
@@ -185,6 +197,29 @@ describe('Gemini batch mode', () => {
     } finally {
       gemini.pollsToEnd = 2;
     }
+  });
+});
+
+describe('routed batch lines', () => {
+  it('decides a learned route’s lines when the batch is planned and sends each to its model’s batch API, at the batch price', async () => {
+    const line = (customId: string, prompt: string) => JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: { model: 'auto', max_tokens: 20, messages: [{ role: 'user', content: prompt }] } });
+    const openaiBefore = openai.submittedLines.length;
+    const anthropicBefore = anthropic.batches.size;
+    const { batch, output, errors } = await runBatch(admin, [line('easy', EASY_PROMPT), line('hard', HARD_PROMPT)].join('\n'));
+    expect(batch.status).toBe('completed');
+    expect(errors).toEqual([]);
+    expect(output.map((entry) => entry.custom_id).sort()).toEqual(['easy', 'hard']);
+    // The easy line went to OpenAI's Batch API (the weak model), the hard one to Message Batches (the strong).
+    expect(openai.submittedLines.slice(openaiBefore).map((entry) => entry.custom_id)).toEqual(['easy']);
+    expect([...anthropic.batches.values()].slice(anthropicBefore).flatMap((entry) => entry.requests.map((request) => request.custom_id))).toEqual(['hard']);
+
+    const rows = await batchRows(batch.id);
+    const byModel = Object.fromEntries(rows.map((row) => [row.served_model, row]));
+    expect(byModel['gpt-4o-mini']).toMatchObject({ requested_model: 'auto', route: 'auto', route_strategy: 'learned', route_decision: 'weak' });
+    expect(byModel['claude-haiku']).toMatchObject({ requested_model: 'auto', route: 'auto', route_strategy: 'learned', route_decision: 'strong' });
+    const liveMini = computeCost({ promptTokens: FAKE_PROMPT_TOKENS, completionTokens: 20, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, MINI);
+    expect(byModel['gpt-4o-mini']!.cost_usd).toBeCloseTo(liveMini / 2, 15);
+    expect(byModel['gpt-4o-mini']!.router_score).toBeLessThan(byModel['claude-haiku']!.router_score!);
   });
 });
 

@@ -2,10 +2,11 @@
  * Where each line of a batch runs, and the most it can cost there.
  *
  * Lines are grouped by the deployment they resolve to. A model whose (first) deployment's
- * provider has a batch API the gateway speaks (OpenAI, Anthropic) forms a native group, sent to
- * that API and billed at its batch price. Everything else — OpenAI-compatible servers, Gemini,
- * routes such as `auto` (decided line by line as each runs) — forms a paced group per model or
- * route, run by the gateway through the normal pipeline.
+ * provider has a batch API the gateway speaks (OpenAI, Anthropic, Gemini) forms a native group,
+ * sent to that API and billed at its batch price; a learned route's line is decided here and
+ * joins the native group of the model it chose. Everything else — OpenAI-compatible servers,
+ * routes that decide by calling a model (cascades, pipelines) or by HTTP headers — forms a
+ * paced group per model or route, run by the gateway through the normal pipeline.
  *
  * The estimate is what the batch's budget hold reserves for the line: the same upper bound
  * admission reserves for a live request (every billed input, and max_tokens or the model's
@@ -52,10 +53,11 @@ export function planLine(services: PlanServices, line: InputLine): { line: Plann
   const name = line.request.model;
   const model = services.registry.get(name);
   if (!model && !services.routes.get(name)) throw new ModelNotFoundError(name, [...services.registry.names(), ...services.routes.names()]);
-  const native = model && services.native ? nativeDeployment(model, line.url) : undefined;
+  const target = model ?? (services.native ? decidedModel(services, name, line) : undefined);
+  const native = target && services.native ? nativeDeployment(target, line.url) : undefined;
   if (native) {
-    const group = { key: `native:${native.deployment.id}`, kind: 'native' as const, model: model!.name, deploymentId: native.deployment.id };
-    const estimate = nativeEstimate(line, model!, native.deployment, services.defaultMaxOutputTokens);
+    const group = { key: `native:${native.deployment.id}`, kind: 'native' as const, model: target!.name, deploymentId: native.deployment.id };
+    const estimate = nativeEstimate(line, target!, native.deployment, services.defaultMaxOutputTokens);
     return { line: { ...line, request: estimate.request, group: group.key, reserved: estimate.reserved }, group };
   }
   const group = { key: `paced:${name}`, kind: 'paced' as const, model: name, deploymentId: null };
@@ -64,6 +66,17 @@ export function planLine(services: PlanServices, line: InputLine): { line: Plann
   const estimate = estimateReservation(request, reachableSteps(name, services.registry, services.routes), services.defaultMaxOutputTokens);
   const capped = estimate.capOutputAt !== undefined && request.max_tokens == null && request.max_completion_tokens == null ? { ...request, max_tokens: estimate.capOutputAt } : request;
   return { line: { ...line, request: capped, group: group.key, reserved: { nanoUsd: Math.ceil(estimate.costUsd * NANO_USD), tokens: estimate.tokens } }, group };
+}
+
+/**
+ * The model a route sends a chat line to, when the route decides from the request alone
+ * (learned): such a line joins that model's native group, so `model: auto` lines get the batch
+ * price too. Routes that need a call or the HTTP request to decide (cascade, rules on headers)
+ * run their lines paced.
+ */
+function decidedModel(services: PlanServices, name: string, line: InputLine): ResolvedModel | undefined {
+  if (line.url !== '/v1/chat/completions') return undefined;
+  return services.routes.get(name)?.decideWithoutCall?.(line.request as ChatCompletionRequest).model;
 }
 
 /** The deployment a model's native batch goes to, with its batch API, when it has one for this endpoint. */

@@ -4,6 +4,7 @@
  * batch's budget hold, logged like any request, and written to the output or error file line of
  * its `custom_id`. A line the provider returned no answer for is recorded as not run.
  */
+import type { RouteTable } from '../routing/route-table.js';
 import { batchPrice } from '../cost/price-catalog.js';
 import { computeCost } from '../cost/compute-cost.js';
 import { applyCost } from '../pipeline/outcome-record.js';
@@ -21,6 +22,8 @@ import type { BatchStore } from './store/batch-store.js';
 
 export interface NativeGroupContext {
   job: BatchJob;
+  /** The routes now serving, to describe a routed line's decision in its record. */
+  routes: RouteTable;
   principal: Principal;
   modelName: string;
   deployment: ResolvedDeployment;
@@ -60,7 +63,7 @@ export async function recordNativeResult(gateway: Gateway, store: BatchStore, co
 }
 
 /** A line the batch never ran (cancelled, expired, or its group could not be submitted): no cost, an error-file line. */
-export async function recordUnanswered(gateway: Gateway, store: BatchStore, context: Omit<NativeGroupContext, 'deployment' | 'modelName'>, line: BatchLine, code: string, message: string, status: number | null = null): Promise<void> {
+export async function recordUnanswered(gateway: Gateway, store: BatchStore, context: Omit<NativeGroupContext, 'deployment' | 'modelName' | 'routes'>, line: BatchLine, code: string, message: string, status: number | null = null): Promise<void> {
   const scope = new RequestScope(line.url);
   scope.principal = context.principal;
   describeLine(scope, context.job, line, (JSON.parse(line.body) as { model: string }).model);
@@ -75,9 +78,23 @@ export async function recordUnanswered(gateway: Gateway, store: BatchStore, cont
 function lineScope(gateway: Gateway, context: NativeGroupContext, line: BatchLine): RequestScope {
   const scope = new RequestScope(line.url);
   scope.principal = context.principal;
-  describeLine(scope, context.job, line, (JSON.parse(line.body) as { model: string }).model);
+  const request = JSON.parse(line.body) as ChatCompletionRequest;
+  describeLine(scope, context.job, line, request.model);
   const record = scope.record;
-  record.requested_model = context.modelName;
+  const route = context.routes.get(request.model);
+  const decision = line.url === '/v1/chat/completions' ? route?.decideWithoutCall?.(request) : undefined;
+  if (route && decision) {
+    // A routed line was decided when the batch was planned; the decision is deterministic, so
+    // it is described again here rather than stored (a router swapped in between may differ).
+    record.route = route.name;
+    record.route_strategy = route.strategy;
+    record.route_decision = decision.label;
+    record.route_reason = decision.reason;
+    record.router_score = decision.score ?? null;
+    scope.baselineModel = route.strongModel;
+  } else {
+    record.requested_model = context.modelName;
+  }
   record.served_model = context.modelName;
   record.provider = context.deployment.info.provider;
   record.deployment = context.deployment.id;

@@ -7,6 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatExecutor } from '../execution/chat-executor.js';
 import type { ResolvedModel } from '../models/model-registry.js';
+import type { RouteDecision } from './route-decision.js';
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 import type { ChatCompletionRequest } from '../protocol/chat-types.js';
 import type { DispatchContext } from '../reliability/dispatcher.js';
@@ -40,4 +41,10 @@ export interface Route {
   /** Every call a request on this route may make, in order. */
   readonly callPlan: readonly CallStep[];
   run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome>;
+  /**
+   * The decision from the request alone, with no upstream call and no HTTP headers, for
+   * strategies that can make it that way (learned). Batch planning uses it to send a routed
+   * line to the chosen model's batch API; the same request always gets the same decision.
+   */
+  decideWithoutCall?(request: ChatCompletionRequest): RouteDecision;
 }

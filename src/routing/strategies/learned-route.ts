@@ -66,6 +66,10 @@ export class LearnedRoute implements Route {
     };
   }
 
+  decideWithoutCall(request: ChatCompletionRequest): RouteDecision {
+    return this.decide(request);
+  }
+
   run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome> {
     const decision = this.decide(request);
     return runDecision(request, context, describeDecision(context, this.name, this.strategy, decision), decision);
