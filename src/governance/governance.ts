@@ -27,7 +27,7 @@ import { MemoryCounterStore } from './counters/memory-counter-store.js';
 import { authenticate, digest } from './keys/authenticate.js';
 import type { KeyStore } from './keys/key-store.js';
 import { openKeyStore } from './keys/open-key-store.js';
-import { describeKey, hashKey, newVirtualKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
+import { describeKey, hashKey, newVirtualKey, updatedKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
 import { LimitsAdmin } from './scope-limits/limits-admin.js';
 import type { LimitsStore } from './scope-limits/limits-store.js';
 import { openLimitsStore } from './scope-limits/open-limits-store.js';
@@ -154,7 +154,7 @@ export class Governance {
   async updateKey(update: KeyUpdate, by: AuditActor): Promise<VirtualKey> {
     const { id, ...changes } = update;
     const current = await this.requireKey(id);
-    const next: VirtualKey = { ...current, ...changes, updated_at: Date.now() };
+    const next = updatedKey(current, changes);
     await this.keys.replace(next);
     this.keyCache.delete(current.key_hash);
     await this.audit.record('key.update', { ...by, target: id, before: describeKey(current), after: describeKey(next) });

@@ -41,7 +41,7 @@ export const keysPage: Page = {
                     h('button', { type: 'button', onclick: async () => {
                       const value = prompt(`Monthly budget in USD for ${key.name} (empty for none)`, key.budget_usd ?? '');
                       if (value === null) return;
-                      await api('/api/keys/update', { method: 'POST', body: { id: key.id, budget_usd: value === '' ? undefined : Number(value) } });
+                      await api('/api/keys/update', { method: 'POST', body: { id: key.id, budget_usd: value === '' ? null : Number(value) } });
                       await load();
                     } }, 'Edit budget'),
                     h('button', { type: 'button', class: 'danger', onclick: async () => {
