@@ -4,11 +4,17 @@
  * read-only; stored in SQLite and, shared between instances, in PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../../testing/fake-upstream.js';
 import { ADMIN_KEY, adminRequest, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from '../../testing/governance-test-helpers.js';
 import { dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL } from '../../testing/shared-services.js';
 import { startTestGateway, type TestGateway } from '../../testing/test-gateway.js';
+import { loadConfigFile } from '../../config/load-config.js';
+import { createGateway } from '../../server/gateway.js';
 
 let upstream: FakeUpstream;
 let test: TestGateway;
@@ -129,6 +135,37 @@ describe('end users through /api/end-users', () => {
     expect(listed[0].usage.cost_usd).toBeGreaterThan(0);
     const audit = (await adminRequest(test.url, 'GET', '/api/audit?action=end_user.create')).body.data;
     expect(audit[0]).toMatchObject({ target: 'alice', after: { rpm: 1 } });
+  });
+});
+
+describe('a reloaded config that takes over a name the API created', () => {
+  it('applies the config\'s limits and lists the config entry, then the stored one again once the config lets go', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'switchboard-teams-reload-'));
+    const configPath = join(directory, 'switchboard.yaml');
+    const writeConfig = (teams: Record<string, unknown>) =>
+      writeFileSync(configPath, JSON.stringify({ admin_key: ADMIN_KEY, storage: { url: `sqlite://${join(directory, 'log.db')}`, flush_interval_ms: 20 }, server: { drain_idle_grace_ms: 0 }, models: pricedModels(upstream.url), governance: { teams } }));
+    writeConfig({});
+    const gateway = await createGateway({ config: loadConfigFile(configPath).config, logger: pino({ level: 'silent' }), configDirectory: directory, reloadConfig: () => loadConfigFile(configPath).config });
+    const url = `http://127.0.0.1:${(await gateway.listen(0, '127.0.0.1')).port}`;
+    try {
+      await adminRequest(url, 'POST', '/api/teams', { name: 'ops', budget_usd: 0.0001 });
+      const { key } = await createKey(url, { name: 'ops-app', team: 'ops' });
+      const client = clientFor(url, key);
+      expect(await tryChat(client, 'gpt-4o', 15)).toMatchObject({ ok: false, code: 'budget_exceeded' });
+
+      writeConfig({ ops: { budget_usd: 50 } });
+      expect((await adminRequest(url, 'POST', '/api/config/reload', {})).status).toBe(200);
+      expect(await tryChat(client, 'gpt-4o', 15)).toMatchObject({ ok: true });
+      expect((await adminRequest(url, 'GET', '/api/teams')).body.data).toEqual([expect.objectContaining({ name: 'ops', source: 'config', budget_usd: 50 })]);
+
+      writeConfig({});
+      expect((await adminRequest(url, 'POST', '/api/config/reload', {})).status).toBe(200);
+      expect((await adminRequest(url, 'GET', '/api/teams')).body.data).toEqual([expect.objectContaining({ name: 'ops', source: 'api', budget_usd: 0.0001 })]);
+      expect(await tryChat(client, 'gpt-4o', 15)).toMatchObject({ ok: false, code: 'budget_exceeded' });
+    } finally {
+      await gateway.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 
