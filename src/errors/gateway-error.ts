@@ -98,6 +98,13 @@ export class NotFoundError extends GatewayError {
   }
 }
 
+/** 409: the thing to create exists already, or is owned by the config file and cannot be changed here. */
+export class ConflictError extends GatewayError {
+  constructor(message: string, code = 'conflict') {
+    super(message, { status: 409, type: 'invalid_request_error', code });
+  }
+}
+
 export class MethodNotAllowedError extends GatewayError {
   constructor(method: string, path: string) {
     super(`Method ${method} is not allowed on ${path}.`, {

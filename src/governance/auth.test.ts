@@ -90,6 +90,16 @@ describe('virtual keys', () => {
     expect(refused.code).toBe('budget_exceeded');
   });
 
+  it("removes a key's budget with null (the dashboard's empty budget), so its requests pass again", async () => {
+    const { id, key } = await createKey(test.url, { name: 'unbudgeted', budget_usd: 0.0000001, rpm: 100 });
+    expect((await tryChat(clientFor(test.url, key), 'gpt-4o', 5)).code).toBe('budget_exceeded');
+    const updated = await adminRequest(test.url, 'POST', '/api/keys/update', { id, budget_usd: null });
+    expect(updated.status).toBe(200);
+    expect(updated.body).not.toHaveProperty('budget_usd');
+    expect(updated.body).toMatchObject({ rpm: 100, name: 'unbudgeted' });
+    expect(await tryChat(clientFor(test.url, key), 'gpt-4o', 5)).toMatchObject({ ok: true });
+  });
+
   it('rejects an invalid key setting naming the field', async () => {
     const response = await adminRequest(test.url, 'POST', '/api/keys', { name: 'bad', budget_period: 'year' });
     expect(response.status).toBe(400);

@@ -27,7 +27,11 @@ import { MemoryCounterStore } from './counters/memory-counter-store.js';
 import { authenticate, digest } from './keys/authenticate.js';
 import type { KeyStore } from './keys/key-store.js';
 import { openKeyStore } from './keys/open-key-store.js';
-import { describeKey, hashKey, newVirtualKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
+import { describeKey, hashKey, newVirtualKey, updatedKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
+import { LimitsAdmin } from './scope-limits/limits-admin.js';
+import type { LimitsStore } from './scope-limits/limits-store.js';
+import { openLimitsStore } from './scope-limits/open-limits-store.js';
+import { StoredLimits } from './scope-limits/stored-limits.js';
 
 export interface GovernanceOptions {
   config: GatewayConfig;
@@ -38,6 +42,7 @@ export interface GovernanceOptions {
   environment?: NodeJS.ProcessEnv;
   /** Use these instead of opening them from the config (tests, CLI). */
   keys?: KeyStore;
+  limits?: LimitsStore;
   counters?: CounterStore;
   audit?: AuditLog;
 }
@@ -45,9 +50,12 @@ export interface GovernanceOptions {
 export class Governance {
   private readonly keyCache = new Map<string, { key: VirtualKey | undefined; until: number }>();
   private services: AdmissionServices;
+  /** Teams and end users through the admin API (/api/teams, /api/end-users). */
+  readonly limitsAdmin: LimitsAdmin;
 
   private constructor(
     readonly keys: KeyStore,
+    private readonly storedLimits: StoredLimits,
     readonly counters: CounterStore,
     /** Every admin action, as a hash chain; see src/audit/audit-log.ts. */
     readonly audit: AuditLog,
@@ -55,13 +63,15 @@ export class Governance {
     private readonly options: GovernanceOptions,
   ) {
     const { config, registry, routes, store, logger } = options;
-    this.services = { config: config.governance, counters, registry, routes, store, logger, seeded: new Map() };
+    this.services = { config: config.governance, limits: storedLimits, counters, registry, routes, store, logger, seeded: new Map() };
+    this.limitsAdmin = new LimitsAdmin(storedLimits, audit, () => this.services.config);
   }
 
   static async create(options: GovernanceOptions): Promise<Governance> {
     const { config } = options;
     const adminKey = (options.environment ?? process.env).SWITCHBOARD_ADMIN_KEY || config.admin_key;
     const keys = options.keys ?? (await openKeyStore(config.storage.url));
+    const limits = options.limits ?? (await openLimitsStore(config.storage.url));
     let counters = options.counters;
     if (!counters && config.redis) {
       const { RedisCounterStore } = await import('./counters/redis-counter-store.js');
@@ -70,7 +80,7 @@ export class Governance {
     counters ??= new MemoryCounterStore();
     const audit = options.audit ?? (await openAuditLog(config.storage.url));
     if (!adminKey) options.logger.warn('no admin key set (SWITCHBOARD_ADMIN_KEY or admin_key): /api/* is open and /v1 accepts requests without a key');
-    return new Governance(keys, counters, audit, adminKey ? digest(adminKey) : undefined, options);
+    return new Governance(keys, new StoredLimits(limits), counters, audit, adminKey ? digest(adminKey) : undefined, options);
   }
 
   get adminKeyConfigured(): boolean {
@@ -144,7 +154,7 @@ export class Governance {
   async updateKey(update: KeyUpdate, by: AuditActor): Promise<VirtualKey> {
     const { id, ...changes } = update;
     const current = await this.requireKey(id);
-    const next: VirtualKey = { ...current, ...changes, updated_at: Date.now() };
+    const next = updatedKey(current, changes);
     await this.keys.replace(next);
     this.keyCache.delete(current.key_hash);
     await this.audit.record('key.update', { ...by, target: id, before: describeKey(current), after: describeKey(next) });
@@ -163,6 +173,7 @@ export class Governance {
   async close(): Promise<void> {
     await this.counters.close();
     await this.keys.close();
+    await this.storedLimits.store.close();
     await this.audit.close();
   }
 

@@ -28,7 +28,10 @@ export function recordCompleted(scope: RequestScope, outcome: Completed): Record
   return headers;
 }
 
-/** Records who serves a stream and returns the headers that open it (cost comes at its end). */
+/**
+ * Records who serves a stream and returns the headers that open it. Its cost comes at its end,
+ * on the log record; the headers can only say it will be an estimate when the model has no price.
+ */
 export function recordStreamStart(scope: RequestScope, outcome: Streamed): Record<string, string> {
   const { stream } = outcome;
   const record = scope.record;
@@ -39,6 +42,8 @@ export function recordStreamStart(scope: RequestScope, outcome: Streamed): Recor
   headers['x-switchboard-model'] = stream.model.name;
   headers['x-switchboard-provider'] = stream.deployment.info.provider;
   if (stream.model.simulated) headers['x-switchboard-simulated'] = 'true';
+  // A stream's cost is known only at its end, after the headers; an unpriced model is known now.
+  if (stream.deployment.price === undefined) headers['x-switchboard-cost-estimated'] = 'true';
   return headers;
 }
 

@@ -4,6 +4,7 @@
  */
 import { addAuditRoutes } from '../audit/audit-handlers.js';
 import { addKeyRoutes } from '../governance/admin/key-handlers.js';
+import { addLimitsRoutes } from '../governance/admin/limits-handlers.js';
 import { addBatchRoutes } from '../batch/batch-handlers.js';
 import { handleCountTokens, handleMessages, writeAnthropicError } from '../surfaces/anthropic-messages/messages-handler.js';
 import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
@@ -47,6 +48,7 @@ export function gatewayRoutes(): HttpRoutes {
     .add('POST', '/api/config/reload', handleConfigReload);
   addBatchRoutes(routes);
   addKeyRoutes(routes);
+  addLimitsRoutes(routes);
   addAuditRoutes(routes);
   addDashboardRoutes(routes);
   addUiRoutes(routes);

@@ -8,15 +8,13 @@
  * The secret is in the create response only; lists show `key_hint`. Every change is recorded
  * in the audit log (GET /api/audit) with who made it and from which address.
  */
-import type { z } from 'zod';
 import { adminRequestActor } from '../../audit/audit-actor.js';
 import { InvalidRequestError } from '../../errors/index.js';
-import { formatPath } from '../../protocol/chat-request-schema.js';
-import { readJson } from '../../server/read-body.js';
 import type { Gateway } from '../../server/gateway.js';
 import type { RequestContext } from '../../server/request-context.js';
 import type { HttpRoutes } from '../../server/http-routes.js';
 import { describeKey, keySettingsSchema, keyUpdateSchema } from '../keys/virtual-key.js';
+import { readAdminBody } from './admin-body.js';
 
 export function addKeyRoutes(routes: HttpRoutes): void {
   routes
@@ -28,7 +26,7 @@ export function addKeyRoutes(routes: HttpRoutes): void {
 }
 
 async function createKey(gateway: Gateway, context: RequestContext): Promise<void> {
-  const settings = parse(keySettingsSchema, await readJson(context.request, 1024 * 1024));
+  const settings = await readAdminBody(context, keySettingsSchema);
   const { secret, key } = await gateway.governance.createKey(settings, actorOf(gateway, context));
   context.sendJson(200, { object: 'key', ...describeKey(key), key: secret });
 }
@@ -47,23 +45,15 @@ async function keyInfo(gateway: Gateway, context: RequestContext): Promise<void>
 }
 
 async function updateKey(gateway: Gateway, context: RequestContext): Promise<void> {
-  const update = parse(keyUpdateSchema, await readJson(context.request, 1024 * 1024));
+  const update = await readAdminBody(context, keyUpdateSchema);
   context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.updateKey(update, actorOf(gateway, context))) });
 }
 
 async function revokeKey(gateway: Gateway, context: RequestContext): Promise<void> {
-  const { id } = parse(keyUpdateSchema.pick({ id: true }), await readJson(context.request, 1024 * 1024));
+  const { id } = await readAdminBody(context, keyUpdateSchema.pick({ id: true }));
   context.sendJson(200, { object: 'key', ...describeKey(await gateway.governance.revokeKey(id, actorOf(gateway, context))) });
 }
 
 function actorOf(gateway: Gateway, context: RequestContext) {
   return adminRequestActor(context.request, gateway.governance.adminKeyConfigured);
-}
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const param = issue.path.length > 0 ? formatPath(issue.path) : null;
-  throw new InvalidRequestError(param ? `Invalid value for '${param}': ${issue.message}` : `Invalid request body: ${issue.message}`, param, 'invalid_value');
 }

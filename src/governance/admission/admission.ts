@@ -20,6 +20,7 @@ import type { CounterStore } from '../counters/counter-store.js';
 import type { GovernanceConfig } from '../governance-schema.js';
 import type { Principal } from '../keys/authenticate.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
+import type { StoredLimits } from '../scope-limits/stored-limits.js';
 
 export interface AdmissionServices {
   config: GovernanceConfig;
@@ -28,6 +29,8 @@ export interface AdmissionServices {
   routes: RouteTable;
   store: RequestLogStore;
   logger: Logger;
+  /** Teams and end users made through the admin API, read behind the config's own. */
+  limits: StoredLimits;
   /** Counters this process has seeded from the request log, by counter key. */
   seeded: Map<string, Promise<void>>;
 }

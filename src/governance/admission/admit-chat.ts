@@ -25,7 +25,7 @@ export interface ChatAdmission extends Admission {
 export async function admitChat(services: AdmissionServices, principal: Principal, request: ChatCompletionRequest, record: RequestRecord): Promise<ChatAdmission> {
   const key = virtualKeyOf(principal);
   checkModelScope(key, request.model);
-  const scopes = scopesFor(key, request.user, services.config);
+  const scopes = await scopesFor(key, request.user, services);
   if (scopes.length === 0) return { request, headers: {}, settle: async () => {} };
   // Reservations count prompt tokens with the real tokenizer. It loads once (~300 ms of CPU),
   // on the first limited request rather than at startup, so unlimited gateways never pay for it.

@@ -17,7 +17,7 @@ const TOKENIZER_MARGIN = 1.1;
 export async function admitEmbeddings(services: AdmissionServices, principal: Principal, request: EmbeddingsRequest): Promise<Admission> {
   const key = virtualKeyOf(principal);
   checkModelScope(key, request.model);
-  const scopes = scopesFor(key, request.user, services.config);
+  const scopes = await scopesFor(key, request.user, services);
   if (scopes.length === 0) return NOTHING_TO_SETTLE;
   await loadTokenizer();
   const now = Date.now();

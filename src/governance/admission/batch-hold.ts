@@ -47,7 +47,7 @@ export interface PrepaidBudget {
  */
 export async function reserveBatch(services: AdmissionServices, principal: Principal, total: HeldAmount, ttlMs: number, lines: number): Promise<BatchHold | null> {
   const key = virtualKeyOf(principal);
-  const scopes = scopesFor(key, undefined, services.config);
+  const scopes = await scopesFor(key, undefined, services);
   const now = Date.now();
   const budgets = planBudgets(scopes, { costUsd: total.nanoUsd / NANO_USD, tokens: total.tokens }, new Set(), now);
   if (budgets.length === 0) return null;
@@ -112,7 +112,7 @@ export async function releaseBatchHold(services: AdmissionServices, hold: BatchH
 export async function admitPrepaid(services: AdmissionServices, principal: Principal, model: string, tokens: number, prepaid: PrepaidBudget): Promise<Admission> {
   const key = virtualKeyOf(principal);
   checkModelScope(key, model);
-  const scopes = scopesFor(key, undefined, services.config);
+  const scopes = await scopesFor(key, undefined, services);
   const rate = scopes.length > 0 ? await acquireRate(services, scopes, tokens) : undefined;
   return {
     headers: rate?.headers ?? {},

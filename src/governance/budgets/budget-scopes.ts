@@ -1,9 +1,11 @@
 /**
  * Who a request spends for: its key, the key's team, and its end user (the OpenAI `user`
- * field). Each scope that has limits contributes budget counters and rate windows.
+ * field). Each scope that has limits contributes budget counters and rate windows. Team and
+ * end-user limits come from the config or the admin API (scope-limits/stored-limits.ts).
  */
 import type { GovernanceConfig, Limits } from '../governance-schema.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
+import type { StoredLimits } from '../scope-limits/stored-limits.js';
 
 export type ScopeKind = 'key' | 'team' | 'user';
 
@@ -16,13 +18,13 @@ export interface Scope {
   limits: Limits;
 }
 
-export function scopesFor(key: VirtualKey | undefined, endUser: string | undefined, config: GovernanceConfig): Scope[] {
+export async function scopesFor(key: VirtualKey | undefined, endUser: string | undefined, services: { config: GovernanceConfig; limits: StoredLimits }): Promise<Scope[]> {
   const scopes: Scope[] = [];
   if (key) scopes.push({ kind: 'key', id: key.id, label: `key '${key.name}' (${key.id})`, limits: key });
-  const team = key?.team ? config.teams[key.team] : undefined;
+  const team = key?.team ? await services.limits.team(services.config, key.team) : undefined;
   if (key?.team && team) scopes.push({ kind: 'team', id: key.team, label: `team '${key.team}'`, limits: team });
   if (endUser) {
-    const limits = config.end_users.users[endUser] ?? config.end_users.default;
+    const limits = await services.limits.endUser(services.config, endUser);
     if (limits) scopes.push({ kind: 'user', id: endUser, label: `end user '${endUser}'`, limits });
   }
   return scopes.filter((scope) => hasLimits(scope.limits));

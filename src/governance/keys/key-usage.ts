@@ -16,16 +16,24 @@ export interface KeyUsage {
 
 type BudgetedKey = Pick<VirtualKey, 'id' | 'budget_period'>;
 
-export async function keyUsage(store: RequestLogStore, keys: readonly BudgetedKey[], now = Date.now()): Promise<Map<string, KeyUsage>> {
+export function keyUsage(store: RequestLogStore, keys: readonly BudgetedKey[], now = Date.now()): Promise<Map<string, KeyUsage>> {
+  return periodUsage(store, 'key', keys, now);
+}
+
+/**
+ * What each key, team or end user (by `id`, as the log's `group_by` names it) has spent in the
+ * current window of its own budget period: one spend query per period in use.
+ */
+export async function periodUsage(store: RequestLogStore, groupBy: 'key' | 'team' | 'user', holders: ReadonlyArray<{ id: string; budget_period: BudgetPeriod }>, now = Date.now()): Promise<Map<string, KeyUsage>> {
   const usage = new Map<string, KeyUsage>();
-  const periods = new Set<BudgetPeriod>(keys.map((key) => key.budget_period));
+  const periods = new Set<BudgetPeriod>(holders.map((holder) => holder.budget_period));
   for (const period of periods) {
     const window = budgetWindow(period, now);
-    const rows = await store.spend({ groupBy: 'key', from: window.start, to: window.end });
-    const byKey = new Map(rows.map((row) => [row.group, row]));
-    for (const key of keys.filter((candidate) => candidate.budget_period === period)) {
-      const row = byKey.get(key.id);
-      usage.set(key.id, { window, costUsd: row?.cost_usd ?? 0, tokens: row?.total_tokens ?? 0 });
+    const rows = await store.spend({ groupBy, from: window.start, to: window.end });
+    const byGroup = new Map(rows.map((row) => [row.group, row]));
+    for (const holder of holders.filter((candidate) => candidate.budget_period === period)) {
+      const row = byGroup.get(holder.id);
+      usage.set(holder.id, { window, costUsd: row?.cost_usd ?? 0, tokens: row?.total_tokens ?? 0 });
     }
   }
   return usage;

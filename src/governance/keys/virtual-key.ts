@@ -21,8 +21,30 @@ export const keySettingsSchema = z.strictObject({
 });
 export type KeySettings = z.infer<typeof keySettingsSchema>;
 
-export const keyUpdateSchema = keySettingsSchema.partial().extend({ id: z.string().min(1) });
+/** An update changes the fields it names; `null` removes a limit (a budget, a rate limit, the degradation policy). */
+export const keyUpdateSchema = keySettingsSchema.partial().extend({
+  id: z.string().min(1),
+  budget_usd: limitsFields.budget_usd.unwrap().nullable().optional(),
+  budget_tokens: limitsFields.budget_tokens.unwrap().nullable().optional(),
+  budget_period: limitsFields.budget_period.unwrap().optional(),
+  rpm: limitsFields.rpm.unwrap().nullable().optional(),
+  tpm: limitsFields.tpm.unwrap().nullable().optional(),
+  degradation: limitsFields.degradation.unwrap().nullable().optional(),
+});
 export type KeyUpdate = z.infer<typeof keyUpdateSchema>;
+
+const REMOVABLE_LIMITS = ['budget_usd', 'budget_tokens', 'rpm', 'tpm', 'degradation'] as const;
+
+/** The key with `changes` applied: given values replace, `null` removes a limit, absent keeps. */
+export function updatedKey(current: VirtualKey, changes: Omit<KeyUpdate, 'id'>, now = Date.now()): VirtualKey {
+  const next: Record<string, unknown> = { ...current, updated_at: now };
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    if (value === null && (REMOVABLE_LIMITS as readonly string[]).includes(field)) delete next[field];
+    else next[field] = value;
+  }
+  return next as unknown as VirtualKey;
+}
 
 export interface VirtualKey extends KeySettings {
   id: string;

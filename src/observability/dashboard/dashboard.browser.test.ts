@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../../testing/fake-upstream.js';
@@ -56,6 +57,7 @@ describe.skipIf(!available)('the /ui dashboard in headless Chromium', () => {
           { name: 'gpt-4o', provider: 'openai', base_url: `${upstream.url}/v1`, api_key: 'sk-up', price: { input: 2.5, output: 10 } },
         ],
         routes: [{ name: 'auto', strategy: 'random', weak: 'gpt-4o-mini', strong: 'gpt-4o', strong_share: 0.3 }],
+        governance: { teams: { platform: { budget_usd: 10 } } },
       },
       { apiKey: ADMIN_KEY },
     );
@@ -110,6 +112,36 @@ describe.skipIf(!available)('the /ui dashboard in headless Chromium', () => {
     const keys = (await adminRequest<{ data: Array<{ name: string; budget_usd?: number }> }>(test.url, 'GET', '/api/keys')).body.data;
     expect(keys.find((key) => key.name === 'browser-made-key')?.budget_usd).toBe(25);
     await page.screenshot({ path: join(SCREENSHOTS, 'keys.png'), fullPage: true });
+  });
+
+  it("creates a team, shows its spend against its budget, edits the budget, and keeps a config team read-only", async () => {
+    await page.goto(`${test.url}/ui#/keys`);
+    await page.waitForSelector('form[aria-label="Create a team"]');
+    await page.fill('input[name="team-name"]', 'browser-team');
+    await page.fill('input[name="team-budget"]', '0.5');
+    await page.selectOption('select[name="team-period"]', 'day');
+    await page.click('form[aria-label="Create a team"] button[type="submit"]');
+    const row = page.locator('tr[data-team="browser-team"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('$0.00 of $0.5000/day');
+    expect(await page.locator('tr[data-team="platform"]').textContent()).toContain('from config');
+
+    // Spend through a key of the team, then see it on the team's bar, as /api/teams reports it.
+    const { body: key } = await adminRequest<{ key: string }>(test.url, 'POST', '/api/keys', { name: 'browser-team-app', team: 'browser-team' });
+    const teamClient = new OpenAI({ baseURL: `${test.url}/v1`, apiKey: key.key, maxRetries: 0 });
+    for (let index = 0; index < 3; index++) await teamClient.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'team spend' }] });
+    await test.gateway.logWriter.flush();
+    const team = (await adminRequest<{ usage: { cost_usd: number } }>(test.url, 'GET', '/api/teams/info?name=browser-team')).body;
+    expect(team.usage.cost_usd).toBeGreaterThan(0);
+    await page.reload();
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`$${team.usage.cost_usd.toFixed(4)} of $0.5000/day`);
+
+    page.once('dialog', (dialog) => void dialog.accept('2'));
+    await row.locator('button', { hasText: 'Edit budget' }).click();
+    await page.waitForFunction(() => document.querySelector('tr[data-team="browser-team"]')?.textContent?.includes('of $2.00/day'));
+    expect((await adminRequest<{ budget_usd: number }>(test.url, 'GET', '/api/teams/info?name=browser-team')).body.budget_usd).toBe(2);
+    await page.screenshot({ path: join(SCREENSHOTS, 'keys-teams.png'), fullPage: true });
   });
 
   it('filters the request log and opens a request with its attempts and bodies', async () => {

@@ -15,6 +15,7 @@ export async function handleEmbeddings(gateway: Gateway, context: RequestContext
     'x-switchboard-model': outcome.model.name,
     'x-switchboard-provider': outcome.deployment.info.provider,
     'x-switchboard-cost-usd': outcome.costUsd.toFixed(8),
+    ...(outcome.costEstimated ? { 'x-switchboard-cost-estimated': 'true' } : {}),
     ...(outcome.model.simulated ? { 'x-switchboard-simulated': 'true' } : {}),
   });
 }

@@ -1,7 +1,8 @@
-/** Keys and budgets: spend against each key's budget this period, and create, edit and revoke. */
+/** Keys and budgets: spend against each key's and team's budget, and create, edit and revoke or delete. */
 import { api } from '../api';
 import { emptyState, h, usd } from '../dom';
 import type { Page } from '../page';
+import { teamsSection } from './teams-section';
 
 function monthStart(): number {
   const now = new Date();
@@ -40,7 +41,7 @@ export const keysPage: Page = {
                     h('button', { type: 'button', onclick: async () => {
                       const value = prompt(`Monthly budget in USD for ${key.name} (empty for none)`, key.budget_usd ?? '');
                       if (value === null) return;
-                      await api('/api/keys/update', { method: 'POST', body: { id: key.id, budget_usd: value === '' ? undefined : Number(value) } });
+                      await api('/api/keys/update', { method: 'POST', body: { id: key.id, budget_usd: value === '' ? null : Number(value) } });
                       await load();
                     } }, 'Edit budget'),
                     h('button', { type: 'button', class: 'danger', onclick: async () => {
@@ -63,7 +64,8 @@ export const keysPage: Page = {
       form.reset();
       await load();
     });
-    root.replaceChildren(h('div', { class: 'toolbar' }, h('h2', {}, 'Keys & budgets')), form, created, list);
-    await load();
+    const teams = teamsSection();
+    root.replaceChildren(h('div', { class: 'toolbar' }, h('h2', {}, 'Keys & budgets')), form, created, list, teams.element);
+    await Promise.all([load(), teams.load()]);
   },
 };
