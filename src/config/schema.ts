@@ -10,6 +10,7 @@ import { responsesConfigSchema } from '../surfaces/openai-responses/store/respon
 import { LOG_FORMATS } from '../logging/log-format.js';
 import { batchConfigSchema } from '../batch/batch-config.js';
 import { metricsSchema, telemetrySchema } from '../observability/observability-schema.js';
+import { limitsSchema } from './limits-schema.js';
 
 const priceFields = {
   input: z.number().nonnegative(),
@@ -99,6 +100,8 @@ export const configSchema = z.strictObject({
       insecure: z.boolean().default(false),
     })
     .prefault({}),
+  /** Bounds on upstream bodies, streamed text kept for pricing, and request JSON depth (docs/security.md). */
+  limits: limitsSchema.prefault({}),
   storage: z
     .strictObject({
       url: z.string().default(DEFAULT_STORAGE_URL),

@@ -16,6 +16,7 @@
 import { GatewayError, mapNetworkError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
 import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
 import type { CallTimeouts } from '../providers/provider.js';
+import type { UpstreamLimits } from '../providers/shared/upstream-limits.js';
 import type { AttemptRecord } from '../storage/request-record.js';
 
 import type { DeploymentHealth, Lease } from './deployment-health.js';
@@ -53,11 +54,13 @@ export interface DispatchOptions<T> {
   holdOpen?: boolean;
 }
 
-export type Call<T> = (deployment: ResolvedDeployment, timeouts: CallTimeouts, signal: CancelSignal | undefined) => Promise<T>;
+export type Call<T> = (deployment: ResolvedDeployment, timeouts: CallTimeouts, signal: CancelSignal | undefined, limits: UpstreamLimits | undefined) => Promise<T>;
 
 export interface DispatcherSettings {
   retry: { attempts: number; backoff_ms: number; max_backoff_ms: number };
   cooldown: { failures: number; window_ms: number; cooldown_ms: number };
+  /** Byte bounds on each upstream body (`limits:`); the defaults when absent. */
+  limits?: UpstreamLimits;
   /** Shared health (tests inject a clock through it). */
   health?: HealthRegistry;
   random?: () => number;
@@ -177,7 +180,8 @@ export class Dispatcher {
     const span = attemptTracing?.start(model.name, deployment, context.attempts.length + 1);
     let value: T;
     try {
-      value = await (span ? span.run(() => call(deployment, timeouts, context.signal)) : call(deployment, timeouts, context.signal));
+      const limits = this.settings.limits;
+      value = await (span ? span.run(() => call(deployment, timeouts, context.signal, limits)) : call(deployment, timeouts, context.signal, limits));
     } catch (error) {
       const gatewayError = error instanceof GatewayError ? error : mapNetworkError(error, { provider: deployment.info.provider, timeouts });
       const failure = classifyFailure(gatewayError, context.signal);

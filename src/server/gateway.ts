@@ -10,6 +10,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { ChatExecutor } from '../execution/chat-executor.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { ModelRegistry } from '../models/model-registry.js';
+import { upstreamLimitsFromConfig } from '../providers/shared/upstream-limits.js';
 import { Dispatcher } from '../reliability/dispatcher.js';
 import type { HealthRegistry } from '../reliability/health-registry.js';
 import { openRequestLogStore } from '../storage/open-store.js';
@@ -163,7 +164,7 @@ function buildGeneration(config: GatewayConfig, configDirectory: string, health?
     connectMs: config.timeouts.connect_ms,
     firstTokenMs: config.timeouts.first_token_ms,
     totalMs: config.timeouts.total_ms,
-  }, { retry: config.retry, cooldown: config.cooldown, health });
+  }, { retry: config.retry, cooldown: config.cooldown, limits: upstreamLimitsFromConfig(config.limits), health });
   const executor = new ChatExecutor(registry, dispatcher);
   const routes = new RouteTable(config.routes, registry, { configDirectory });
   return { config, registry, routes, executor };

@@ -42,7 +42,8 @@ async function pipeStream(gateway: Gateway, context: RequestContext, request: Ch
   const writer = new SseWriter(context.response);
   writer.open(recordStreamStart(context, outcome));
   const includeUsage = request.stream_options?.include_usage === true;
-  const relayed = stream.relay ? await relayPayloads(context, writer, stream.relay, includeUsage) : await relayChunks(context, writer, stream.chunks, includeUsage);
+  const pricedTextChars = gateway.config.limits.priced_text_chars;
+  const relayed = stream.relay ? await relayPayloads(context, writer, stream.relay, includeUsage, pricedTextChars) : await relayChunks(context, writer, stream.chunks, includeUsage, pricedTextChars);
   if (relayed.error === undefined) {
     writer.end();
   } else {
