@@ -13,7 +13,8 @@
  *
  * Every attempt is pushed to `context.attempts` as it finishes, so a failed request logs them.
  */
-import { GatewayError, mapNetworkError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
+import { GatewayError, InternalError, mapNetworkError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
+import { isLocalFault } from './local-fault.js';
 import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
 import type { CallTimeouts } from '../providers/provider.js';
 import type { UpstreamLimits } from '../providers/shared/upstream-limits.js';
@@ -183,6 +184,16 @@ export class Dispatcher {
       const limits = this.settings.limits;
       value = await (span ? span.run(() => call(deployment, timeouts, context.signal, limits)) : call(deployment, timeouts, context.signal, limits));
     } catch (error) {
+      if (isLocalFault(error)) {
+        // Our failure, not the deployment's: no retry, no verdict on its health, a 500.
+        record.error_code = 'internal_error';
+        record.error_message = `local error before or while calling the upstream: ${String((error as Error).message).slice(0, 150)}`;
+        record.latency_ms = elapsed(started);
+        context.attempts.push(record);
+        span?.end(record);
+        health.finish(lease, { kind: 'neutral', code: 'internal_error' });
+        return { kind: 'failed', failure: 'fatal', error: new InternalError(error) };
+      }
       const gatewayError = error instanceof GatewayError ? error : mapNetworkError(error, { provider: deployment.info.provider, timeouts });
       const failure = classifyFailure(gatewayError, context.signal);
       record.status = (gatewayError as { upstreamStatus?: number }).upstreamStatus ?? null;
@@ -213,6 +224,7 @@ export class Dispatcher {
       if (released) return;
       released = true;
       if (error === undefined) return health.finish(lease, { kind: 'success' });
+      if (isLocalFault(error)) return health.finish(lease, { kind: 'neutral', code: 'internal_error' });
       const gatewayError = error instanceof GatewayError ? error : mapNetworkError(error, { provider: deployment.info.provider, timeouts: this.timeouts });
       const failure = classifyFailure(gatewayError, context.signal);
       // The stream broke after it started: the attempt record says why.

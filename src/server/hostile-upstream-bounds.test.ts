@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { startServeProcess, type CliProcess } from '../testing/cli-process.js';
@@ -81,7 +81,7 @@ it('ends a stream that never ends with an error event, and charges what was stre
     try {
       for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
     } catch (error) {
-      return error as OpenAI.APIError;
+      return error as APIError;
     }
   })();
   expect(failure?.message).toMatch(/larger than the gateway's limit of 67108864 bytes \(limits\.upstream_stream_bytes\)/);
@@ -125,28 +125,28 @@ it('charges an endless stream the client aborts for what was streamed, with no 5
 
 it('answers 502 to a JSON body that never ends', async () => {
   upstream.setHandler(endlessBody);
-  const failure = await client.chat.completions.create({ model: 'hostile', messages: [{ role: 'user', content: 'go' }] }).catch((error: OpenAI.APIError) => error);
-  expect(failure).toBeInstanceOf(OpenAI.APIError);
-  expect((failure as OpenAI.APIError).status).toBe(502);
-  expect((failure as OpenAI.APIError).code).toBe('upstream_response_too_large');
+  const failure = await client.chat.completions.create({ model: 'hostile', messages: [{ role: 'user', content: 'go' }] }).catch((error: APIError) => error);
+  expect(failure).toBeInstanceOf(APIError);
+  expect((failure as APIError).status).toBe(502);
+  expect((failure as APIError).code).toBe('upstream_response_too_large');
   expect(await lastRow(++rows)).toMatchObject({ status: 502, error_code: 'upstream_response_too_large' });
   expect(peakRssMb(gateway.child.pid!)).toBeLessThan(PEAK_RSS_BOUND_MB);
 }, 60_000);
 
 it('answers 502 to one SSE line that never ends, before the first byte', async () => {
   upstream.setHandler(endlessLine);
-  const failure = await client.chat.completions.create({ model: 'hostile', messages: [{ role: 'user', content: 'go' }], stream: true }).catch((error: OpenAI.APIError) => error);
-  expect((failure as OpenAI.APIError).status).toBe(502);
-  expect((failure as OpenAI.APIError).message).toMatch(/one stream line or event larger than .* 4194304 bytes/);
+  const failure = await client.chat.completions.create({ model: 'hostile', messages: [{ role: 'user', content: 'go' }], stream: true }).catch((error: APIError) => error);
+  expect((failure as APIError).status).toBe(502);
+  expect((failure as APIError).message).toMatch(/one stream line or event larger than .* 4194304 bytes/);
   expect(await lastRow(++rows)).toMatchObject({ status: 502, error_code: 'upstream_response_too_large' });
   expect(peakRssMb(gateway.child.pid!)).toBeLessThan(PEAK_RSS_BOUND_MB);
 }, 60_000);
 
 it('answers 502 to a 200 MB JSON answer without holding it', async () => {
   upstream.setHandler(hugeBody(200));
-  const failure = await client.chat.completions.create({ model: 'hostile', messages: [{ role: 'user', content: 'go' }] }).catch((error: OpenAI.APIError) => error);
-  expect((failure as OpenAI.APIError).status).toBe(502);
-  expect((failure as OpenAI.APIError).code).toBe('upstream_response_too_large');
+  const failure = await client.chat.completions.create({ model: 'hostile', messages: [{ role: 'user', content: 'go' }] }).catch((error: APIError) => error);
+  expect((failure as APIError).status).toBe(502);
+  expect((failure as APIError).code).toBe('upstream_response_too_large');
   expect(await lastRow(++rows)).toMatchObject({ status: 502, error_code: 'upstream_response_too_large' });
   expect(peakRssMb(gateway.child.pid!)).toBeLessThan(PEAK_RSS_BOUND_MB);
 }, 60_000);

@@ -35,7 +35,7 @@ import { MessagesStreamEncoder } from './stream-encoder.js';
 type Streamed = Extract<ChatOutcome, { kind: 'stream' }>;
 
 export async function handleMessages(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   const decoded = decodeMessagesRequest(body);
   const beta = context.httpHeaders['anthropic-beta'];
   attachNativeBody(decoded.request, {
@@ -54,7 +54,7 @@ export async function handleMessages(gateway: Gateway, context: RequestContext):
 }
 
 export async function handleCountTokens(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   context.sendJson(200, await countMessagesTokens(body), context.headers);
 }
 

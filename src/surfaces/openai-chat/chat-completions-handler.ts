@@ -19,7 +19,7 @@ import { recordStreamFailure } from '../stream-failure.js';
 import { relayChunks, relayPayloads } from './stream-relay.js';
 
 export async function handleChatCompletions(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   const request = parseChatCompletionRequest(body);
   recordChatRequest(context, 'chat-completions', request, gateway.config.storage.log_bodies ? body : undefined);
   const outcome = await gateway.pipelines.chat({ scope: context, surface: 'chat-completions', request });

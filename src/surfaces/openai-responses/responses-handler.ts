@@ -33,7 +33,7 @@ import { ResponseStreamEncoder } from './stream-encoder.js';
 
 export async function handleCreateResponse(gateway: Gateway, context: RequestContext): Promise<void> {
   const createdAt = epochSeconds();
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   const owner = ownerOf(context);
   const parsed = await resolveItemReferences(gateway.responseStore, parseResponsesRequest(body), owner);
   const history = parsed.previous_response_id ? await loadConversation(gateway.responseStore, parsed.previous_response_id, owner) : [];
