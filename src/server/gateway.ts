@@ -10,6 +10,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { ChatExecutor } from '../execution/chat-executor.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { ModelRegistry } from '../models/model-registry.js';
+import { configuredSecrets, registerSecrets } from '../security/secret-scrubber.js';
 import { upstreamLimitsFromConfig } from '../providers/shared/upstream-limits.js';
 import { Dispatcher } from '../reliability/dispatcher.js';
 import type { HealthRegistry } from '../reliability/health-registry.js';
@@ -159,6 +160,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
  * (by deployment id), so a reload does not bring a cooled-down deployment back early.
  */
 function buildGeneration(config: GatewayConfig, configDirectory: string, health?: HealthRegistry): Omit<GatewayGeneration, 'pipelines'> {
+  // Before anything can fail with an upstream's message: those messages are scrubbed of these.
+  registerSecrets([...configuredSecrets(config), process.env.SWITCHBOARD_ADMIN_KEY]);
   const registry = new ModelRegistry(config);
   const dispatcher = new Dispatcher(registry, {
     connectMs: config.timeouts.connect_ms,
