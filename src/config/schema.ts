@@ -98,6 +98,16 @@ export const configSchema = z.strictObject({
       cors_origins: z.array(z.string()).default([]),
       /** Listen on a non-loopback address without an admin key (`serve --insecure`). Anyone who reaches it can spend. */
       insecure: z.boolean().default(false),
+      /** A client must send its request headers within this long of connecting (Node's headersTimeout). */
+      headers_timeout_ms: z.number().int().positive().default(10_000),
+      /**
+       * A client must send its whole request, body included, within this long (Node's
+       * requestTimeout; Node's own default is 300 s). Slower clients get a 408 and are disconnected.
+       * Streams back to the client are not limited by it.
+       */
+      request_timeout_ms: z.number().int().positive().default(60_000),
+      /** Open client connections at most; past it new connections are closed at once (Node's maxConnections). */
+      max_connections: z.number().int().positive().default(4096),
     })
     .prefault({}),
   /** Bounds on upstream bodies, streamed text kept for pricing, and request JSON depth (docs/security.md). */

@@ -102,7 +102,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const governance = await Governance.create({ config, store, registry: first.registry, routes: first.routes, logger });
   const responseStore = await openResponseStore(config.storage.url, responseStoreOptions(config.responses));
-  const server = createServer({ keepAliveTimeout: 65_000 });
+  const server = createServer({
+    keepAliveTimeout: 65_000,
+    // Slow-body bounds (docs/security.md): checked every second rather than Node's 30 s.
+    headersTimeout: config.server.headers_timeout_ms,
+    requestTimeout: Math.max(config.server.request_timeout_ms, config.server.headers_timeout_ms),
+    connectionsCheckingInterval: 1000,
+  });
+  server.maxConnections = config.server.max_connections;
   const tracing = telemetrySettings(config);
   const tracer = tracing ? await (await import('../observability/tracing/request-tracer.js')).startRequestTracer(tracing, logger) : undefined;
   const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
