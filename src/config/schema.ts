@@ -117,9 +117,18 @@ export const configSchema = z.strictObject({
       url: z.string().default(DEFAULT_STORAGE_URL),
       /** Keep request and response bodies in the request log. Off by default: they may hold personal data. */
       log_bodies: z.boolean().default(false),
-      /** Writes are batched off the request path: flushed at this size or interval. */
+      /**
+       * Writes are batched off the request path: flushed at this size or interval. A process
+       * killed with SIGKILL loses at most the rows of the last `flush_interval_ms` (docs/security.md).
+       */
       batch_size: z.number().int().positive().default(500),
       flush_interval_ms: z.number().int().positive().default(200),
+      /**
+       * `batched`: rows are written after the answer, every `flush_interval_ms`. `strict`: a
+       * model request's answer is released only once its row is committed (concurrent rows share
+       * one write), so a killed process loses no answered request; its cost: `npm run bench:durability`.
+       */
+      durability: z.enum(['batched', 'strict']).default('batched'),
     })
     .prefault({}),
   logging: z

@@ -22,12 +22,14 @@ export interface LogServices {
   metrics?: GatewayMetrics;
 }
 
-export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean): Promise<void> {
+/** With `durable`, resolves once the row is committed (storage.durability: strict). */
+export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean, durable = false): Promise<void> {
   await scope.finish((error) => services.logger.error({ err: error, requestId: scope.id }, 'a finish hook failed'));
   if (!logged) return;
   const record = completeRecord(services, scope);
   services.metrics?.observeRecord(record);
-  services.logWriter.enqueue(record);
+  if (durable) await services.logWriter.write(record);
+  else services.logWriter.enqueue(record);
 }
 
 /**
