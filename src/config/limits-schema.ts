@@ -11,6 +11,8 @@ const MiB = 1024 * 1024;
 export const limitsSchema = z.strictObject({
   /** A non-streamed upstream body (JSON answer or error) larger than this fails the call with a 502. */
   upstream_body_bytes: z.number().int().positive().default(16 * MiB),
+  /** An embeddings answer larger than this fails with a 502. 2048 inputs of 3072 floats are over 100 MB of JSON. */
+  upstream_embeddings_body_bytes: z.number().int().positive().default(256 * MiB),
   /** One SSE line or event from an upstream larger than this ends the stream with an error. */
   upstream_event_bytes: z.number().int().positive().default(4 * MiB),
   /** A whole upstream stream larger than this is ended with an error event; what was streamed is charged. */

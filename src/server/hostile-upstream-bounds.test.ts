@@ -150,3 +150,15 @@ it('answers 502 to a 200 MB JSON answer without holding it', async () => {
   expect(await lastRow(++rows)).toMatchObject({ status: 502, error_code: 'upstream_response_too_large' });
   expect(peakRssMb(gateway.child.pid!)).toBeLessThan(PEAK_RSS_BOUND_MB);
 }, 60_000);
+
+it('still relays an embeddings answer larger than the chat body limit (limits.upstream_embeddings_body_bytes)', async () => {
+  // 20 MB of floats: past the 16 MiB bound for chat bodies, as 2048 large embeddings would be.
+  const vector = `[${Array.from({ length: 1_200_000 }, (_, index) => (index % 1000) / 1000 - 0.123456789).join(',')}]`;
+  const raw = `{"object":"list","data":[{"object":"embedding","index":0,"embedding":${vector}}],"model":"text-embedding-3-large","usage":{"prompt_tokens":3,"total_tokens":3}}`;
+  expect(raw.length).toBeGreaterThan(16 * 1024 * 1024);
+  upstream.setHandler(() => ({ raw }));
+  const response = await fetch(`${gateway.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'hostile', input: 'hi', encoding_format: 'float' }) });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { data: Array<{ embedding: number[] }> };
+  expect(body.data[0]!.embedding).toHaveLength(1_200_000);
+}, 60_000);
