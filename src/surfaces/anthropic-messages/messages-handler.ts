@@ -105,6 +105,7 @@ async function relayNative(gateway: Gateway, context: RequestContext, decoded: D
   const usage = relay.completionUsage;
   if (usage) native.recordTokens(usage.prompt_tokens + usage.completion_tokens);
   recordStreamEnd(context, decoded.request, outcome, usage, new BoundedText(1));
+  if (relay.outputEstimated) context.record.cost_estimated = true;
 }
 
 async function encodeStream(gateway: Gateway, context: RequestContext, decoded: DecodedMessagesRequest, outcome: Streamed, writer: SseWriter): Promise<void> {
