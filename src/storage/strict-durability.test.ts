@@ -12,6 +12,7 @@ import { afterAll, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { healthy } from '../testing/faults.js';
 import { startServeProcess } from '../testing/cli-process.js';
+import { startTestGateway } from '../testing/test-gateway.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-strict-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -74,3 +75,31 @@ it('keeps a row for every answered request when the process is killed mid-burst'
     database.close();
   }
 }, 60_000);
+
+it('has the row committed by the time a JSON answer or a stream has arrived', async () => {
+  const upstream = await FakeUpstream.start(healthy);
+  const databaseDirectory = mkdtempSync(join(tmpdir(), 'switchboard-strict-inproc-'));
+  const gateway = await startTestGateway(
+    {
+      storage: { url: `sqlite://${join(databaseDirectory, 'log.db')}`, durability: 'strict', flush_interval_ms: 600_000 },
+      models: [{ name: 'gpt-4o-mini', provider: 'openai', base_url: `${upstream.url}/v1` }],
+    },
+    { directory: databaseDirectory },
+  );
+  const database = new Database(join(databaseDirectory, 'log.db'), { readonly: true });
+  try {
+    const count = () => (database.prepare('SELECT COUNT(*) AS count FROM request_log').get() as { count: number }).count;
+    await gateway.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    expect(count()).toBe(1);
+    const stream = await gateway.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let content = '';
+    for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+    expect(content).toBe('Hello there!');
+    expect(count()).toBe(2);
+  } finally {
+    database.close();
+    await gateway.close();
+    await upstream.close();
+    rmSync(databaseDirectory, { recursive: true, force: true });
+  }
+});
