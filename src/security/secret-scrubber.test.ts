@@ -13,7 +13,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGGER_OPTIONS } from '../logging/logger.js';
 import { FakeUpstream } from '../testing/fake-upstream.js';
-import { openAIError, openAIStream } from '../testing/openai-replies.js';
+import { openAIError } from '../testing/openai-replies.js';
 import { ADMIN_KEY, clientFor, createKey } from '../testing/governance-test-helpers.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 import { registerSecrets, scrubSecrets } from './secret-scrubber.js';
@@ -51,7 +51,10 @@ describe('an upstream that echoes the authorization header', () => {
     directory = mkdtempSync(join(tmpdir(), 'switchboard-scrub-'));
     upstream = await FakeUpstream.start((request) => {
       const echoed = `${request.headers.authorization} x-team=${request.headers['x-team-token']}`;
-      if (request.body?.stream) return openAIStream(['a'], { resetAfter: 0 });
+      if (request.body?.stream) {
+        const chunk = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: 'partial answer' }, finish_reason: null }] };
+        return { sse: [JSON.stringify(chunk), JSON.stringify({ error: { message: `Stream failed for ${echoed}`, type: 'server_error' } })] };
+      }
       if (request.body?.messages?.[0]?.content === 'server') return openAIError(500, `Internal error for ${echoed}`, 'server_error', null);
       return openAIError(401, `Incorrect API key provided: ${echoed}`, 'invalid_request_error', 'invalid_api_key');
     });
@@ -91,5 +94,19 @@ describe('an upstream that echoes the authorization header', () => {
     } finally {
       database.close();
     }
+  });
+
+  it('does not pass an upstream stream error event through verbatim, even to a client that asked for the raw stream', async () => {
+    const { key } = await createKey(gateway.url, { name: 'streamer' });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      // include_usage: the gateway relays the upstream's bytes as they come.
+      body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'stream' }], stream: true, stream_options: { include_usage: true } }),
+    });
+    const text = await response.text();
+    expect(text).toContain('partial answer');
+    expect(text).toContain('[redacted]');
+    for (const secret of [UPSTREAM_KEY, HEADER_TOKEN]) expect(text).not.toContain(secret);
   });
 });

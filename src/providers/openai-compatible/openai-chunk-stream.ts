@@ -101,6 +101,10 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     }
     if (isErrorPayload(data)) {
       const message = (parseChunk(data) as { error?: { message?: string } }).error?.message;
+      // This read's bytes hold the upstream's own error text, which a pass-through relay would
+      // write out unscrubbed: hand on its good chunks framed anew instead (the error goes out
+      // as the gateway's own, scrubbed, error event).
+      this.raw = this.batch.length > 0 ? [Buffer.from(this.batch.map((payload) => `data: ${payload}\n\n`).join(''))] : [];
       return this.settle(this.malformed(`stream error: ${message ?? 'unknown'}`));
     }
     this.batch.push(data);
