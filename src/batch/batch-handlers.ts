@@ -71,7 +71,7 @@ async function handleDeleteFile(gateway: Gateway, context: RequestContext): Prom
 }
 
 async function handleCreateBatch(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   const job = await createBatch(gateway, gateway.batches.store, context.principal, body);
   if (job.status === 'in_progress') void gateway.batches.runner.wake(job.id).catch((error) => gateway.logger.error({ err: error, batchId: job.id }, 'starting a batch failed; the next scan will'));
   context.sendJson(200, batchObject(job));

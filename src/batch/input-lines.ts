@@ -10,6 +10,7 @@ import { parseChatCompletionRequest, parseEmbeddingsRequest } from '../protocol/
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../protocol/chat-types.js';
 import type { BatchEndpoint } from '../providers/batch-api.js';
 import type { LineError } from './store/batch-records.js';
+import { assertJsonDepth, DEFAULT_JSON_DEPTH } from '../server/json-depth.js';
 
 export const BATCH_ENDPOINTS: readonly BatchEndpoint[] = ['/v1/chat/completions', '/v1/embeddings'];
 
@@ -77,6 +78,7 @@ function parseLine(raw: string, lineNumber: number, endpoint: BatchEndpoint, err
   if (line.url !== endpoint) return fail('mismatched_url', `url is ${line.url} but the batch's endpoint is ${endpoint}; every line must use the batch's endpoint.`, 'url');
   if (!line.body || typeof line.body !== 'object' || Array.isArray(line.body)) return fail('missing_required_parameter', 'body must be the request as a JSON object.', 'body');
   try {
+    assertJsonDepth(line.body, DEFAULT_JSON_DEPTH);
     const request = endpoint === '/v1/embeddings' ? parseEmbeddingsRequest(line.body) : parseChatCompletionRequest(line.body);
     if ('stream' in request && request.stream) return fail('invalid_value', 'Batch requests cannot stream; remove stream or set it to false.', 'body.stream');
     return { lineNumber, customId: line.custom_id, url: endpoint, request };

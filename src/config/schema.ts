@@ -10,6 +10,7 @@ import { responsesConfigSchema } from '../surfaces/openai-responses/store/respon
 import { LOG_FORMATS } from '../logging/log-format.js';
 import { batchConfigSchema } from '../batch/batch-config.js';
 import { metricsSchema, telemetrySchema } from '../observability/observability-schema.js';
+import { limitsSchema } from './limits-schema.js';
 
 const priceFields = {
   input: z.number().nonnegative(),
@@ -97,16 +98,37 @@ export const configSchema = z.strictObject({
       cors_origins: z.array(z.string()).default([]),
       /** Listen on a non-loopback address without an admin key (`serve --insecure`). Anyone who reaches it can spend. */
       insecure: z.boolean().default(false),
+      /** A client must send its request headers within this long of connecting (Node's headersTimeout). */
+      headers_timeout_ms: z.number().int().positive().default(10_000),
+      /**
+       * A client must send its whole request, body included, within this long (Node's
+       * requestTimeout; Node's own default is 300 s). Slower clients get a 408 and are disconnected.
+       * Streams back to the client are not limited by it.
+       */
+      request_timeout_ms: z.number().int().positive().default(60_000),
+      /** Open client connections at most; past it new connections are closed at once (Node's maxConnections). */
+      max_connections: z.number().int().positive().default(4096),
     })
     .prefault({}),
+  /** Bounds on upstream bodies, streamed text kept for pricing, and request JSON depth (docs/security.md). */
+  limits: limitsSchema.prefault({}),
   storage: z
     .strictObject({
       url: z.string().default(DEFAULT_STORAGE_URL),
       /** Keep request and response bodies in the request log. Off by default: they may hold personal data. */
       log_bodies: z.boolean().default(false),
-      /** Writes are batched off the request path: flushed at this size or interval. */
+      /**
+       * Writes are batched off the request path: flushed at this size or interval. A process
+       * killed with SIGKILL loses at most the rows of the last `flush_interval_ms` (docs/security.md).
+       */
       batch_size: z.number().int().positive().default(500),
       flush_interval_ms: z.number().int().positive().default(200),
+      /**
+       * `batched`: rows are written after the answer, every `flush_interval_ms`. `strict`: a
+       * model request's answer is released only once its row is committed (concurrent rows share
+       * one write), so a killed process loses no answered request; its cost: `npm run bench:durability`.
+       */
+      durability: z.enum(['batched', 'strict']).default('batched'),
     })
     .prefault({}),
   logging: z

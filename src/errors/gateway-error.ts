@@ -6,6 +6,7 @@
  * `isRetryable` is decided where the error is created, because that is where the facts are (the
  * upstream status, the network error code); the reliability layer only reads it.
  */
+import { scrubSecrets } from '../security/secret-scrubber.js';
 
 export type OpenAIErrorType =
   | 'invalid_request_error'
@@ -41,7 +42,8 @@ export class GatewayError extends Error {
   readonly headers: Record<string, string> | undefined;
 
   constructor(message: string, options: GatewayErrorOptions) {
-    super(message, { cause: options.cause });
+    // Scrubbed once, here: every error body, stream error event, log line and row reads this.
+    super(scrubSecrets(message), { cause: options.cause });
     this.name = new.target.name;
     this.status = options.status;
     this.type = options.type;

@@ -72,6 +72,25 @@ export class UpstreamMalformedResponseError extends GatewayError {
   }
 }
 
+/**
+ * The upstream sent more than a bound of `limits:` allows (a body, one SSE line, a whole stream).
+ * Not retried: another try would buy the same flood again; the request fails with a 502, or a
+ * stream ends with an error event and is charged for what was streamed.
+ */
+export class UpstreamResponseTooLargeError extends GatewayError {
+  readonly provider: string;
+  constructor(provider: string, what: 'body' | 'event' | 'stream', limitBytes: number) {
+    const described = what === 'body' ? 'a response body' : what === 'event' ? 'one stream line or event' : 'a stream';
+    super(`Upstream ${provider} sent ${described} larger than the gateway's limit of ${limitBytes} bytes (limits.upstream_${what}_bytes).`, {
+      status: 502,
+      type: 'api_error',
+      code: 'upstream_response_too_large',
+      isRetryable: false,
+    });
+    this.provider = provider;
+  }
+}
+
 export class UpstreamTimeoutError extends GatewayError {
   readonly provider: string;
   constructor(provider: string, phase: 'connect' | 'first_token' | 'total', timeoutMs: number) {

@@ -75,7 +75,7 @@ export class ChatExecutor {
     const result = await this.dispatcher.dispatch(
       model,
       context,
-      (deployment, timeouts, signal) => (native ? completeNatively(deployment, request, native, { timeouts, signal }) : deployment.provider.chat(request, { timeouts, signal })),
+      (deployment, timeouts, signal, limits) => (native ? completeNatively(deployment, request, native, { timeouts, signal, limits }) : deployment.provider.chat(request, { timeouts, signal, limits })),
       { isRefusal: (completion) => completion.choices.some((choice) => choice.finish_reason === 'content_filter') },
     );
     const completion = result.value;
@@ -94,10 +94,10 @@ export class ChatExecutor {
     const dispatched = await this.dispatcher.dispatch(
       model,
       context,
-      async (deployment, timeouts, signal): Promise<ChunkStream | NativeEventStream> => {
-        const nativeStream = native && (await streamNatively(deployment, native, { timeouts, signal }));
+      async (deployment, timeouts, signal, limits): Promise<ChunkStream | NativeEventStream> => {
+        const nativeStream = native && (await streamNatively(deployment, native, { timeouts, signal, limits }));
         if (nativeStream) return nativeStream;
-        const stream = await deployment.provider.streamChat(request, { timeouts, signal });
+        const stream = await deployment.provider.streamChat(request, { timeouts, signal, limits });
         if (!isRelayable(stream)) return peekFirst(stream);
         await stream.started;
         return stream;

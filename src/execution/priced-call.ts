@@ -9,7 +9,8 @@
  * broken upstream cannot drain a budget.
  */
 import { computeCost, tokenCountsFromUsage, type TokenCounts } from '../cost/compute-cost.js';
-import { countPromptTokens, countTokens } from '../cost/token-counter.js';
+import { estimatePromptTokens, estimateTextTokens } from '../cost/token-counter.js';
+import { BoundedText } from '../cost/bounded-text.js';
 import type { ModelPrice } from '../cost/price-catalog.js';
 import type { ResolvedDeployment } from '../models/model-registry.js';
 import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
@@ -23,7 +24,7 @@ export interface CallCost {
   usageClamped?: string;
 }
 
-export function priceCall(request: ChatCompletionRequest, usage: Usage | null | undefined, completionText: string, deployment: Pick<ResolvedDeployment, 'price' | 'outputCeiling'>): CallCost {
+export function priceCall(request: ChatCompletionRequest, usage: Usage | null | undefined, completionText: string | BoundedText, deployment: Pick<ResolvedDeployment, 'price' | 'outputCeiling'>): CallCost {
   const { price } = deployment;
   const reported = tokenCountsFromUsage(usage);
   // A model with no known price is billed $0: an estimate, and marked as one (unpriced-models.ts).
@@ -37,8 +38,8 @@ export function priceCall(request: ChatCompletionRequest, usage: Usage | null | 
     return { tokens, costUsd: computeCost(tokens, price), estimated: unpriced, usageClamped };
   }
   const tokens: TokenCounts = {
-    promptTokens: countPromptTokens(request.messages),
-    completionTokens: countTokens(completionText),
+    promptTokens: estimatePromptTokens(request.messages),
+    completionTokens: completionText instanceof BoundedText ? completionText.countTokens() : estimateTextTokens(completionText),
     cachedTokens: 0,
     cacheWriteTokens: 0,
     reasoningTokens: 0,

@@ -7,26 +7,35 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import { resolveLogFormat, type LogFormat } from './log-format.js';
+import { scrubSecrets } from '../security/secret-scrubber.js';
 
 export interface LoggerSettings {
   level: string;
   format?: LogFormat;
 }
 
-const OPTIONS: LoggerOptions = {
+/** The process logger's options; exported for the test that checks secrets stay out of it. */
+export const LOGGER_OPTIONS: LoggerOptions = {
   base: { service: 'switchboard' },
   redact: {
     paths: ['api_key', '*.api_key', '*.*.api_key', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'key', '*.key'],
     censor: '[redacted]',
   },
   serializers: {
-    err: (error: Error & { code?: string }) => ({ type: error?.name, message: error?.message, code: error?.code }),
+    err: (error: Error & { code?: string }) => ({ type: error?.name, message: typeof error?.message === 'string' ? scrubSecrets(error.message) : error?.message, code: error?.code }),
+  },
+  hooks: {
+    // The message text of every line, scrubbed of configured secrets and credential shapes.
+    logMethod(args, method) {
+      for (let index = 0; index < args.length; index++) if (typeof args[index] === 'string') args[index] = scrubSecrets(args[index] as string);
+      return method.apply(this, args as Parameters<typeof method>);
+    },
   },
 };
 
 export function createLogger(settings: LoggerSettings | string): Logger {
   const { level, format } = typeof settings === 'string' ? { level: settings, format: undefined } : settings;
-  return pino({ ...OPTIONS, level }, destination(resolveLogFormat(format)));
+  return pino({ ...LOGGER_OPTIONS, level }, destination(resolveLogFormat(format)));
 }
 
 function destination(format: 'json' | 'pretty'): DestinationStream {

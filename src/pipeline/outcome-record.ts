@@ -6,6 +6,7 @@
 import { priceCall, recordAttemptCost, type CallCost } from '../execution/priced-call.js';
 import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
 import type { ChatOutcome } from './chat-outcome.js';
+import type { BoundedText } from '../cost/bounded-text.js';
 import type { RequestScope } from './request-scope.js';
 
 type Completed = Extract<ChatOutcome, { kind: 'completed' }>;
@@ -47,9 +48,12 @@ export function recordStreamStart(scope: RequestScope, outcome: Streamed): Recor
   return headers;
 }
 
-/** Prices a stream that has ended (completed, failed or cancelled) from what it delivered. */
-export function recordStreamEnd(scope: RequestScope, request: ChatCompletionRequest, outcome: Streamed, usage: Usage | null, text: () => string): void {
-  const cost = priceCall(request, usage, usage ? '' : text(), outcome.stream.deployment);
+/**
+ * Prices a stream that has ended (completed, failed, cut at a bound, or cancelled) from what it
+ * delivered: its usage, else its streamed text, kept in bounded memory (cost/bounded-text.ts).
+ */
+export function recordStreamEnd(scope: RequestScope, request: ChatCompletionRequest, outcome: Streamed, usage: Usage | null, text: BoundedText): void {
+  const cost = priceCall(request, usage, usage ? '' : text, outcome.stream.deployment);
   applyCost(scope, cost, outcome.extraCost);
   recordAttemptCost(scope.record.attempts, cost);
 }

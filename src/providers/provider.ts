@@ -14,6 +14,7 @@ import type { ChatCompletionChunk } from '../protocol/chat-types.js';
 import type { CancelSignal } from '../reliability/cancel-signal.js';
 import type { ServerSentEvent } from './shared/sse-parser.js';
 import type { ChunkStream } from './chunk-stream.js';
+import type { UpstreamLimits } from './shared/upstream-limits.js';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'simulated'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -29,6 +30,8 @@ export interface CallTimeouts {
 
 export interface CallOptions {
   timeouts: CallTimeouts;
+  /** Byte bounds on the upstream's body; the defaults when absent (shared/upstream-limits.ts). */
+  limits?: UpstreamLimits;
   /** Aborts the upstream call, for example when the client disconnects. */
   signal?: CancelSignal;
 }

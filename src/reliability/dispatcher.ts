@@ -13,9 +13,11 @@
  *
  * Every attempt is pushed to `context.attempts` as it finishes, so a failed request logs them.
  */
-import { GatewayError, mapNetworkError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
+import { GatewayError, InternalError, mapNetworkError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
+import { isLocalFault } from './local-fault.js';
 import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
 import type { CallTimeouts } from '../providers/provider.js';
+import type { UpstreamLimits } from '../providers/shared/upstream-limits.js';
 import type { AttemptRecord } from '../storage/request-record.js';
 
 import type { DeploymentHealth, Lease } from './deployment-health.js';
@@ -53,11 +55,13 @@ export interface DispatchOptions<T> {
   holdOpen?: boolean;
 }
 
-export type Call<T> = (deployment: ResolvedDeployment, timeouts: CallTimeouts, signal: CancelSignal | undefined) => Promise<T>;
+export type Call<T> = (deployment: ResolvedDeployment, timeouts: CallTimeouts, signal: CancelSignal | undefined, limits: UpstreamLimits | undefined) => Promise<T>;
 
 export interface DispatcherSettings {
   retry: { attempts: number; backoff_ms: number; max_backoff_ms: number };
   cooldown: { failures: number; window_ms: number; cooldown_ms: number };
+  /** Byte bounds on each upstream body (`limits:`); the defaults when absent. */
+  limits?: UpstreamLimits;
   /** Shared health (tests inject a clock through it). */
   health?: HealthRegistry;
   random?: () => number;
@@ -177,8 +181,19 @@ export class Dispatcher {
     const span = attemptTracing?.start(model.name, deployment, context.attempts.length + 1);
     let value: T;
     try {
-      value = await (span ? span.run(() => call(deployment, timeouts, context.signal)) : call(deployment, timeouts, context.signal));
+      const limits = this.settings.limits;
+      value = await (span ? span.run(() => call(deployment, timeouts, context.signal, limits)) : call(deployment, timeouts, context.signal, limits));
     } catch (error) {
+      if (isLocalFault(error)) {
+        // Our failure, not the deployment's: no retry, no verdict on its health, a 500.
+        record.error_code = 'internal_error';
+        record.error_message = `local error before or while calling the upstream: ${String((error as Error).message).slice(0, 150)}`;
+        record.latency_ms = elapsed(started);
+        context.attempts.push(record);
+        span?.end(record);
+        health.finish(lease, { kind: 'neutral', code: 'internal_error' });
+        return { kind: 'failed', failure: 'fatal', error: new InternalError(error) };
+      }
       const gatewayError = error instanceof GatewayError ? error : mapNetworkError(error, { provider: deployment.info.provider, timeouts });
       const failure = classifyFailure(gatewayError, context.signal);
       record.status = (gatewayError as { upstreamStatus?: number }).upstreamStatus ?? null;
@@ -209,6 +224,7 @@ export class Dispatcher {
       if (released) return;
       released = true;
       if (error === undefined) return health.finish(lease, { kind: 'success' });
+      if (isLocalFault(error)) return health.finish(lease, { kind: 'neutral', code: 'internal_error' });
       const gatewayError = error instanceof GatewayError ? error : mapNetworkError(error, { provider: deployment.info.provider, timeouts: this.timeouts });
       const failure = classifyFailure(gatewayError, context.signal);
       // The stream broke after it started: the attempt record says why.

@@ -10,6 +10,8 @@ import type { GatewayConfig } from '../config/schema.js';
 import { ChatExecutor } from '../execution/chat-executor.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { ModelRegistry } from '../models/model-registry.js';
+import { configuredSecrets, registerSecrets } from '../security/secret-scrubber.js';
+import { upstreamLimitsFromConfig } from '../providers/shared/upstream-limits.js';
 import { Dispatcher } from '../reliability/dispatcher.js';
 import type { HealthRegistry } from '../reliability/health-registry.js';
 import { openRequestLogStore } from '../storage/open-store.js';
@@ -100,7 +102,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const governance = await Governance.create({ config, store, registry: first.registry, routes: first.routes, logger });
   const responseStore = await openResponseStore(config.storage.url, responseStoreOptions(config.responses));
-  const server = createServer({ keepAliveTimeout: 65_000 });
+  const server = createServer({
+    keepAliveTimeout: 65_000,
+    // Slow-body bounds (docs/security.md): checked every second rather than Node's 30 s.
+    headersTimeout: config.server.headers_timeout_ms,
+    requestTimeout: Math.max(config.server.request_timeout_ms, config.server.headers_timeout_ms),
+    connectionsCheckingInterval: 1000,
+  });
+  server.maxConnections = config.server.max_connections;
   const tracing = telemetrySettings(config);
   const tracer = tracing ? await (await import('../observability/tracing/request-tracer.js')).startRequestTracer(tracing, logger) : undefined;
   const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
@@ -158,12 +167,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
  * (by deployment id), so a reload does not bring a cooled-down deployment back early.
  */
 function buildGeneration(config: GatewayConfig, configDirectory: string, health?: HealthRegistry): Omit<GatewayGeneration, 'pipelines'> {
+  // Before anything can fail with an upstream's message: those messages are scrubbed of these.
+  registerSecrets([...configuredSecrets(config), process.env.SWITCHBOARD_ADMIN_KEY]);
   const registry = new ModelRegistry(config);
   const dispatcher = new Dispatcher(registry, {
     connectMs: config.timeouts.connect_ms,
     firstTokenMs: config.timeouts.first_token_ms,
     totalMs: config.timeouts.total_ms,
-  }, { retry: config.retry, cooldown: config.cooldown, health });
+  }, { retry: config.retry, cooldown: config.cooldown, limits: upstreamLimitsFromConfig(config.limits), health });
   const executor = new ChatExecutor(registry, dispatcher);
   const routes = new RouteTable(config.routes, registry, { configDirectory });
   return { config, registry, routes, executor };

@@ -25,6 +25,8 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
   // A server span for each model request when telemetry is on; nothing at all when it is off.
   const requestTrace = gateway.tracer && entry?.logged ? gateway.tracer.startRequest(request.method ?? 'POST', path, request.headers) : undefined;
   gateway.inFlight++;
+  // storage.durability: strict: the answer's last bytes wait for its row to be committed.
+  const heldEnd = entry?.logged && gateway.config.storage.durability === 'strict' ? holdResponseEnd(response) : undefined;
   try {
     if (gateway.draining) response.setHeader('connection', 'close');
     gateway.requestGuard.check(request);
@@ -53,8 +55,31 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
     (entry?.writeError ?? writeError)(response, gatewayError, context.headers);
   } finally {
     // Counted in flight until its record is enqueued: shutdown flushes the log once none is.
-    await logRequest(gateway, context, logged);
+    await logRequest(gateway, context, logged, heldEnd !== undefined);
+    heldEnd?.release();
     if (requestTrace) gateway.tracer!.endRequest(requestTrace, context.record);
     gateway.inFlight--;
   }
+}
+
+/**
+ * Holds `response.end(…)` until `release()`: a JSON answer's body (or a stream's last frame and
+ * end) leaves only then, so a client never holds an answer whose row a crash could lose.
+ */
+function holdResponseEnd(response: ServerResponse): { release(): void } {
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  let held: unknown[] | undefined;
+  let released = false;
+  response.end = ((...args: unknown[]) => {
+    if (released) return end(...args);
+    held = args;
+    return response;
+  }) as ServerResponse['end'];
+  return {
+    release() {
+      released = true;
+      response.end = end as ServerResponse['end'];
+      if (held) end(...held);
+    },
+  };
 }

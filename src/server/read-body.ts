@@ -4,8 +4,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/index.js';
+import { assertJsonDepth, DEFAULT_JSON_DEPTH } from './json-depth.js';
 
-export async function readJson(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+/** Parses the body as JSON: at most `limitBytes` (else 413) and nested at most `maxDepth` deep (else 400). */
+export async function readJson(request: IncomingMessage, limitBytes: number, maxDepth = DEFAULT_JSON_DEPTH): Promise<unknown> {
   // A page on another origin can POST text/plain without a CORS preflight; JSON needs one.
   if (!isJsonContentType(request.headers['content-type'])) throw new UnsupportedMediaTypeError(request.headers['content-type']);
   const declared = Number(request.headers['content-length']);
@@ -13,11 +15,14 @@ export async function readJson(request: IncomingMessage, limitBytes: number): Pr
   const { chunks, size } = await readChunks(request, limitBytes);
   if (size === 0) throw new InvalidRequestError('The request body is empty; send a JSON object.', null, 'invalid_json');
   const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new InvalidRequestError('We could not parse the JSON body of your request. Check that it is valid JSON.', null, 'invalid_json');
   }
+  assertJsonDepth(body, maxDepth);
+  return body;
 }
 
 /** `application/json`, with or without parameters, or a `+json` type. */

@@ -12,6 +12,7 @@ import type { GatewayMetrics } from '../observability/metrics/gateway-metrics.js
 import type { RequestScope } from '../pipeline/request-scope.js';
 import type { RequestLogWriter } from './request-log-writer.js';
 import type { RequestRecord } from './request-record.js';
+import { scrubOptional } from '../security/secret-scrubber.js';
 
 export interface LogServices {
   registry: ModelRegistry;
@@ -21,12 +22,14 @@ export interface LogServices {
   metrics?: GatewayMetrics;
 }
 
-export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean): Promise<void> {
+/** With `durable`, resolves once the row is committed (storage.durability: strict). */
+export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean, durable = false): Promise<void> {
   await scope.finish((error) => services.logger.error({ err: error, requestId: scope.id }, 'a finish hook failed'));
   if (!logged) return;
   const record = completeRecord(services, scope);
   services.metrics?.observeRecord(record);
-  services.logWriter.enqueue(record);
+  if (durable) await services.logWriter.write(record);
+  else services.logWriter.enqueue(record);
 }
 
 /**
@@ -36,6 +39,7 @@ export async function logRequest(services: LogServices, scope: RequestScope, log
 export function completeRecord(services: Pick<LogServices, 'registry'>, scope: RequestScope): RequestRecord {
   const record = scope.record;
   record.latency_ms = scope.elapsedMs();
+  scrubRecord(record);
   const baseline = scope.baselineModel ? services.registry.get(scope.baselineModel) : undefined;
   // What the request would have cost on the baseline model, from the same tokens; unrouted
   // requests have no baseline (no saving).
@@ -46,4 +50,15 @@ export function completeRecord(services: Pick<LogServices, 'registry'>, scope: R
     );
   }
   return record;
+}
+
+/**
+ * Stored text is scrubbed of secrets (security/secret-scrubber.ts): error messages are already,
+ * as GatewayErrors, but bodies (`storage.log_bodies`) hold whatever the client or upstream sent.
+ */
+function scrubRecord(record: RequestRecord): void {
+  record.error_message = scrubOptional(record.error_message);
+  if (record.request_body) record.request_body = scrubOptional(record.request_body);
+  if (record.response_body) record.response_body = scrubOptional(record.response_body);
+  for (const attempt of record.attempts) attempt.error_message = scrubOptional(attempt.error_message);
 }

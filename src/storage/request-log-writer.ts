@@ -17,6 +17,9 @@ export class RequestLogWriter {
   private buffer: RequestRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** The durable write under way, and the one queued behind it (storage.durability: strict). */
+  private inFlight: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
 
   constructor(
     private readonly store: RequestLogStore,
@@ -31,6 +34,29 @@ export class RequestLogWriter {
       // A pending flush must not keep a finished process alive; shutdown flushes explicitly.
       this.timer.unref();
     }
+  }
+
+  /**
+   * Enqueues a record and resolves once it is committed. Records that arrive while a write is
+   * under way share the next one (group commit), so strict durability costs a write per round
+   * trip to the database, not per request.
+   */
+  write(record: RequestRecord): Promise<void> {
+    this.buffer.push(record);
+    if (!this.inFlight) return this.startWrite();
+    this.next ??= this.inFlight.then(() => {
+      this.next = undefined;
+      return this.startWrite();
+    });
+    return this.next;
+  }
+
+  private startWrite(): Promise<void> {
+    const written = this.flush().finally(() => {
+      if (this.inFlight === written) this.inFlight = undefined;
+    });
+    this.inFlight = written;
+    return written;
   }
 
   /** Writes everything enqueued so far. Flushes run one after another, never concurrently. */

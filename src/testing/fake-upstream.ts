@@ -26,6 +26,8 @@ export type FakeReply =
    * after that many frames; `gapMs` waits between frames.
    */
   | { status?: number; sse: string[]; headers?: Record<string, string>; gapMs?: number; delayMs?: number; resetAfter?: number }
+  /** Write the response yourself (hostile upstreams: endless bodies, endless lines). */
+  | { write: (response: ServerResponse) => void | Promise<void> }
   /** Never answer. */
   | { hang: true }
   /** Destroy the socket without answering. */
@@ -90,6 +92,10 @@ export class FakeUpstream {
     if ('hang' in reply) return;
     if ('reset' in reply) {
       request.socket.destroy();
+      return;
+    }
+    if ('write' in reply) {
+      await reply.write(response);
       return;
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));

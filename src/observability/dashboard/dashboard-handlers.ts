@@ -6,6 +6,7 @@
  *   GET /api/requests/{id}                          one request, with its bodies where kept
  * Times are ms since the epoch or ISO dates.
  */
+import { parseTimeParameter } from '../../server/handlers/time-parameter.js';
 import { InvalidRequestError, NotFoundError } from '../../errors/index.js';
 import type { Gateway } from '../../server/gateway.js';
 import type { HttpRoutes } from '../../server/http-routes.js';
@@ -23,8 +24,8 @@ export function addDashboardRoutes(routes: HttpRoutes): void {
 }
 
 async function handleTimeSeries(gateway: Gateway, context: RequestContext): Promise<void> {
-  const to = parseTime(context.query.get('to'), 'to') ?? Date.now();
-  let from = parseTime(context.query.get('from'), 'from') ?? to - DAY_MS;
+  const to = parseTimeParameter(context.query.get('to'), 'to') ?? Date.now();
+  let from = parseTimeParameter(context.query.get('from'), 'from') ?? to - DAY_MS;
   if (from >= to) throw new InvalidRequestError('from must be before to.', 'from', 'invalid_value');
   const buckets = parseInteger(context.query.get('buckets'), 'buckets', 1, 500) ?? 48;
   await gateway.logWriter.flush();
@@ -55,9 +56,9 @@ async function handleSearch(gateway: Gateway, context: RequestContext): Promise<
     model: text('model'),
     route: text('route'),
     status,
-    from: parseTime(query.get('from'), 'from'),
-    to: parseTime(query.get('to'), 'to'),
-    before: parseTime(query.get('before'), 'before'),
+    from: parseTimeParameter(query.get('from'), 'from'),
+    to: parseTimeParameter(query.get('to'), 'to'),
+    before: parseTimeParameter(query.get('before'), 'before'),
     text: text('q'),
     limit: parseInteger(query.get('limit'), 'limit', 1, 1000) ?? 100,
   });
@@ -78,12 +79,3 @@ function parseInteger(value: string | null, name: string, min: number, max: numb
   return number;
 }
 
-/** Accepts ms since epoch or an ISO date (`2026-11-01`). */
-function parseTime(value: string | null, name: string): number | undefined {
-  if (value === null || value === '') return undefined;
-  const number = Number(value);
-  if (Number.isFinite(number)) return number;
-  const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw new InvalidRequestError(`${name} must be a date (2026-11-01) or milliseconds since the epoch.`, name, 'invalid_value');
-  return parsed;
-}

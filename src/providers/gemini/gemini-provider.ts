@@ -9,6 +9,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Embedd
 import type { CallOptions, ChatProvider, ProviderDeployment } from '../provider.js';
 import { readJsonBody, sendUpstream, type SendOptions, type UpstreamResponse } from '../shared/http-client.js';
 import { parseEventJson, readServerSentEvents } from '../shared/sse-parser.js';
+import { embeddingsLimits } from '../shared/upstream-limits.js';
 import { buildBatchEmbedRequest, mapBatchEmbedResponse } from './embedding-mapping.js';
 import { mapGeminiError } from './error-mapping.js';
 import type { GeminiBatchEmbedResponse, GeminiResponse } from './gemini-types.js';
@@ -71,7 +72,7 @@ export class GeminiProvider implements ChatProvider {
   }
 
   async embed(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse> {
-    const { response, send } = await this.post('batchEmbedContents', buildBatchEmbedRequest(request, this.model), options);
+    const { response, send } = await this.post('batchEmbedContents', buildBatchEmbedRequest(request, this.model), { ...options, limits: embeddingsLimits(options.limits) });
     const embedded = await readJsonBody<GeminiBatchEmbedResponse>(response, send);
     return mapBatchEmbedResponse(embedded, request, this.model, this.deployment.provider);
   }

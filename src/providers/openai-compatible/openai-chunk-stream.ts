@@ -22,6 +22,7 @@ import { mapNetworkError } from '../../errors/index.js';
 import type { SendOptions } from '../shared/http-client.js';
 import type { UpstreamBody } from '../shared/upstream-exchange.js';
 import { isErrorPayload, parseChunk } from '../../protocol/chunk-payload.js';
+import { StreamBounds } from '../shared/stream-bounds.js';
 
 /** Parsed chunks waiting for a slow iterator before the upstream is paused. */
 const ITERATOR_HIGH_WATER = 64;
@@ -53,12 +54,26 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     });
     // Awaited by the executor; this only keeps a failure nobody waits for from being "unhandled".
     this.started.catch(() => {});
-    const parser = createParser({ onEvent: (event) => this.onEvent(event.data) });
+    const bounds = new StreamBounds(options.provider, options.limits);
+    const parser = createParser({
+      onEvent: (event) => {
+        bounds.eventCompleted();
+        this.onEvent(event.data);
+      },
+      onComment: () => bounds.eventCompleted(),
+    });
     // StringDecoder, not TextDecoder: TextDecoder goes through ICU and returns two-byte strings,
     // which cost 4% of a relayed stream's instructions to decode and more to write out again.
     const decoder = new StringDecoder('utf8');
     body.subscribe({
       onData: (chunk) => {
+        if (this.outcome) return false;
+        // Checked before the parser buffers anything: an endless line must not reach its buffer.
+        const tooLarge = bounds.check(chunk);
+        if (tooLarge) {
+          this.settle(tooLarge);
+          return false;
+        }
         // The first chunk since the last delivery schedules the next one.
         if (this.raw.push(chunk) === 1) queueMicrotask(this.deliverLater);
         parser.feed(decoder.write(chunk));
@@ -86,6 +101,10 @@ export class OpenAIChunkStream implements RelayableChunkStream {
     }
     if (isErrorPayload(data)) {
       const message = (parseChunk(data) as { error?: { message?: string } }).error?.message;
+      // This read's bytes hold the upstream's own error text, which a pass-through relay would
+      // write out unscrubbed: hand on its good chunks framed anew instead (the error goes out
+      // as the gateway's own, scrubbed, error event).
+      this.raw = this.batch.length > 0 ? [Buffer.from(this.batch.map((payload) => `data: ${payload}\n\n`).join(''))] : [];
       return this.settle(this.malformed(`stream error: ${message ?? 'unknown'}`));
     }
     this.batch.push(data);

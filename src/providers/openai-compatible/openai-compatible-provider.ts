@@ -6,6 +6,7 @@
 import type { ChatCompletion, ChatCompletionRequest, EmbeddingsRequest, EmbeddingsResponse } from '../../protocol/chat-types.js';
 import type { CallOptions, ChatProvider, ProviderDeployment } from '../provider.js';
 import { readJsonBody, sendUpstream, type SendOptions } from '../shared/http-client.js';
+import { embeddingsLimits } from '../shared/upstream-limits.js';
 import { OpenAIChunkStream } from './openai-chunk-stream.js';
 import { mapOpenAIError } from './error-mapping.js';
 import { UpstreamMalformedResponseError } from '../../errors/index.js';
@@ -51,7 +52,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private sendOptions(options: CallOptions, body: unknown): SendOptions {
     // The same for every call of this deployment; undici copies them and never changes them.
     this.callHeaders ??= this.headers();
-    return { timeouts: options.timeouts, signal: options.signal, provider: this.deployment.provider, headers: this.callHeaders, body: JSON.stringify(body) };
+    return { timeouts: options.timeouts, signal: options.signal, limits: options.limits, provider: this.deployment.provider, headers: this.callHeaders, body: JSON.stringify(body) };
   }
 
   async chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion> {
@@ -73,7 +74,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
   }
 
   async embed(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse> {
-    const send = this.sendOptions(options, { ...request, model: this.deployment.model });
+    const send = this.sendOptions({ ...options, limits: embeddingsLimits(options.limits) }, { ...request, model: this.deployment.model });
     const response = await sendUpstream(this.url('/embeddings'), send);
     if (response.status >= 400) throw await mapOpenAIError(response, this.deployment.provider);
     return readJsonBody<EmbeddingsResponse>(response, send);

@@ -5,9 +5,10 @@
  */
 import { Agent } from 'undici';
 import type { CallOptions } from '../provider.js';
-import { mapNetworkError, UpstreamMalformedResponseError } from '../../errors/index.js';
+import { mapNetworkError, UpstreamMalformedResponseError, UpstreamResponseTooLargeError } from '../../errors/index.js';
 import { rememberJsonText } from '../../protocol/raw-json.js';
-import { UpstreamExchange, type UpstreamBody } from './upstream-exchange.js';
+import { BodyLimitExceeded, UpstreamExchange, type UpstreamBody } from './upstream-exchange.js';
+import { DEFAULT_UPSTREAM_LIMITS } from './upstream-limits.js';
 import { attemptTracing } from '../../observability/tracing/attempt-hook.js';
 
 const agents = new Map<number, Agent>();
@@ -112,12 +113,17 @@ function withTraceparent(headers: Record<string, string>): Record<string, string
   return traceparent ? { ...headers, traceparent } : headers;
 }
 
-/** Reads a whole body as JSON, mapping body-phase failures like the send phase. */
+/**
+ * Reads a whole body as JSON, mapping body-phase failures like the send phase. A body past
+ * `limits.bodyBytes` is abandoned at the bound: a 502, not a heap the size of the body.
+ */
 export async function readJsonBody<T>(response: UpstreamResponse, options: SendOptions): Promise<T> {
+  const limitBytes = (options.limits ?? DEFAULT_UPSTREAM_LIMITS).bodyBytes;
   let text: string;
   try {
-    text = await response.body.text();
+    text = await response.body.text(limitBytes);
   } catch (error) {
+    if (error instanceof BodyLimitExceeded) throw new UpstreamResponseTooLargeError(options.provider, 'body', limitBytes);
     throw mapNetworkError(error, options);
   }
   try {
@@ -127,11 +133,14 @@ export async function readJsonBody<T>(response: UpstreamResponse, options: SendO
   }
 }
 
-/** Reads an error body for its message, never failing: a broken error body is still an error. */
+/** An error body is read up to this many bytes; the message is in its first few hundred. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** Reads an error body for its message, never failing: a broken (or endless) error body is still an error. */
 export async function readErrorBody(response: UpstreamResponse): Promise<{ json: unknown; text: string }> {
   let text = '';
   try {
-    text = await response.body.text();
+    text = await response.body.text(ERROR_BODY_BYTES, 'truncate');
   } catch {
     return { json: undefined, text: '' };
   }

@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { SendOptions, UpstreamResponse } from './http-client.js';
 import { mapNetworkError } from '../../errors/index.js';
+import { StreamBounds } from './stream-bounds.js';
 
 export interface ServerSentEvent {
   event: string | undefined;
@@ -16,18 +17,26 @@ export interface ServerSentEvent {
 /** Yields each SSE event of an upstream body as it arrives. */
 export async function* readServerSentEvents(
   response: UpstreamResponse,
-  options: Pick<SendOptions, 'provider' | 'timeouts' | 'signal'>,
+  options: Pick<SendOptions, 'provider' | 'timeouts' | 'signal' | 'limits'>,
 ): AsyncGenerator<ServerSentEvent> {
   const pending: ServerSentEvent[] = [];
+  const bounds = new StreamBounds(options.provider, options.limits);
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
+      bounds.eventCompleted();
       pending.push({ event: message.event, data: message.data });
     },
+    onComment: () => bounds.eventCompleted(),
   });
   // StringDecoder rather than TextDecoder: no ICU round trip, and one-byte strings for ASCII.
   const decoder = new StringDecoder('utf8');
   try {
     for await (const chunk of response.body) {
+      const tooLarge = bounds.check(chunk);
+      if (tooLarge) {
+        response.body.destroy(tooLarge);
+        throw tooLarge;
+      }
       parser.feed(decoder.write(chunk as Buffer));
       while (pending.length > 0) yield pending.shift()!;
     }

@@ -21,12 +21,23 @@ export interface BodyListener {
 
 /** An upstream body, read once: whole, pushed to a listener, or iterated. */
 export interface UpstreamBody extends AsyncIterable<Buffer> {
-  text(): Promise<string>;
+  /**
+   * The whole body as text. Past `maxBytes` the exchange is closed, and the promise rejects with
+   * `BodyLimitExceeded` (`overflow: 'fail'`) or resolves with the first `maxBytes` (`'truncate'`).
+   */
+  text(maxBytes?: number, overflow?: 'fail' | 'truncate'): Promise<string>;
   subscribe(listener: BodyListener): void;
   /** Continues an upstream paused by a listener returning false. */
   resume(): void;
   /** Stops the exchange (closes its connection if the body is not complete). */
   destroy(reason?: Error): void;
+}
+
+/** A body went past the byte bound its reader set; the exchange has been closed. */
+export class BodyLimitExceeded extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`the upstream body is larger than ${limitBytes} bytes`);
+  }
 }
 
 type State = 'waiting' | 'receiving' | 'complete' | 'failed';
@@ -131,13 +142,33 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, UpstreamBod
     else this.pendingAbort = reason;
   }
 
-  text(): Promise<string> {
+  text(maxBytes = Infinity, overflow: 'fail' | 'truncate' = 'fail'): Promise<string> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
+      let size = 0;
+      let done = false;
+      const joined = () => (chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
       this.subscribe({
-        onData: (chunk) => void chunks.push(chunk),
-        onEnd: () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-        onError: reject,
+        onData: (chunk) => {
+          if (done) return;
+          if (size + chunk.length > maxBytes) {
+            // Stop buffering at the bound: an endless body must not grow the heap.
+            done = true;
+            chunks.push(chunk.subarray(0, maxBytes - size));
+            this.destroy(new BodyLimitExceeded(maxBytes));
+            if (overflow === 'truncate') resolve(joined());
+            else reject(new BodyLimitExceeded(maxBytes));
+            return;
+          }
+          size += chunk.length;
+          chunks.push(chunk);
+        },
+        onEnd: () => {
+          if (!done) resolve(joined());
+        },
+        onError: (error) => {
+          if (!done) reject(error);
+        },
       });
     });
   }

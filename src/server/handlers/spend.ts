@@ -2,6 +2,7 @@
  * Spend and request-log reads. Both flush the log writer first, so what a client just sent is
  * always counted.
  */
+import { parseTimeParameter } from './time-parameter.js';
 import { InvalidRequestError } from '../../errors/index.js';
 import { SPEND_GROUPS, type SpendGroup } from '../../storage/request-log-store.js';
 import type { Gateway } from '../gateway.js';
@@ -12,8 +13,8 @@ export async function handleSpend(gateway: Gateway, context: RequestContext): Pr
   if (!SPEND_GROUPS.includes(groupBy)) {
     throw new InvalidRequestError(`group_by must be one of ${SPEND_GROUPS.join(', ')}.`, 'group_by', 'invalid_value');
   }
-  const from = parseTime(context.query.get('from'), 'from');
-  const to = parseTime(context.query.get('to'), 'to');
+  const from = parseTimeParameter(context.query.get('from'), 'from');
+  const to = parseTimeParameter(context.query.get('to'), 'to');
   await gateway.logWriter.flush();
   const rows = await gateway.store.spend({ groupBy, from, to });
   const totals = rows.reduce(
@@ -44,12 +45,3 @@ export async function handleRecentRequests(gateway: Gateway, context: RequestCon
   context.sendJson(200, { object: 'list', data: await gateway.store.recent(limit) });
 }
 
-/** Accepts ms since epoch or an ISO date (`2026-11-01`). */
-function parseTime(value: string | null, name: string): number | undefined {
-  if (value === null || value === '') return undefined;
-  const number = Number(value);
-  if (Number.isFinite(number)) return number;
-  const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw new InvalidRequestError(`${name} must be a date (2026-11-01) or milliseconds since the epoch.`, name, 'invalid_value');
-  return parsed;
-}

@@ -13,6 +13,7 @@ import type { GatewayError } from '../../errors/index.js';
 import type { CompletedCall, StartedStream } from '../../execution/chat-executor.js';
 import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
 import { recordCompleted, recordStreamEnd, recordStreamStart } from '../../pipeline/outcome-record.js';
+import { BoundedText } from '../../cost/bounded-text.js';
 import type { AnthropicResponse } from '../../protocol/anthropic-messages-types.js';
 import type { Usage } from '../../protocol/chat-types.js';
 import { attachNativeBody, nativeMessageOf } from '../../protocol/native-body.js';
@@ -34,7 +35,7 @@ import { MessagesStreamEncoder } from './stream-encoder.js';
 type Streamed = Extract<ChatOutcome, { kind: 'stream' }>;
 
 export async function handleMessages(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   const decoded = decodeMessagesRequest(body);
   const beta = context.httpHeaders['anthropic-beta'];
   attachNativeBody(decoded.request, {
@@ -53,7 +54,7 @@ export async function handleMessages(gateway: Gateway, context: RequestContext):
 }
 
 export async function handleCountTokens(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   context.sendJson(200, await countMessagesTokens(body), context.headers);
 }
 
@@ -103,7 +104,8 @@ async function relayNative(gateway: Gateway, context: RequestContext, decoded: D
   await finishStream(gateway, context, writer, failure);
   const usage = relay.completionUsage;
   if (usage) native.recordTokens(usage.prompt_tokens + usage.completion_tokens);
-  recordStreamEnd(context, decoded.request, outcome, usage, () => '');
+  recordStreamEnd(context, decoded.request, outcome, usage, new BoundedText(1));
+  if (relay.outputEstimated) context.record.cost_estimated = true;
 }
 
 async function encodeStream(gateway: Gateway, context: RequestContext, decoded: DecodedMessagesRequest, outcome: Streamed, writer: SseWriter): Promise<void> {
@@ -111,15 +113,16 @@ async function encodeStream(gateway: Gateway, context: RequestContext, decoded: 
   // upstream's count replaces it in message_delta.
   const encoder = new MessagesStreamEncoder({ model: decoded.request.model, inputTokens: estimateInputTokens(decoded.native, estimateTokens) });
   let usage: Usage | null = null;
-  let text = '';
+  // The streamed text, priced when the upstream reports no usage; bounded (cost/bounded-text.ts).
+  const text = new BoundedText(gateway.config.limits.priced_text_chars);
   let failure: unknown;
   try {
     for await (const chunk of outcome.stream.chunks) {
       const choice = chunk.choices[0];
       if (choice) {
         if (context.record.ttft_ms === null) context.record.ttft_ms = context.elapsedMs();
-        if (choice.delta.content) text += choice.delta.content;
-        for (const call of choice.delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+        if (choice.delta.content) text.append(choice.delta.content);
+        for (const call of choice.delta.tool_calls ?? []) text.append((call.function?.name ?? '') + (call.function?.arguments ?? ''));
       }
       if (chunk.usage) usage = chunk.usage;
       await send(writer, encoder.encode(chunk));
@@ -129,7 +132,7 @@ async function encodeStream(gateway: Gateway, context: RequestContext, decoded: 
     failure = error;
   }
   await finishStream(gateway, context, writer, failure, encoder);
-  recordStreamEnd(context, decoded.request, outcome, usage, () => text);
+  recordStreamEnd(context, decoded.request, outcome, usage, text);
 }
 
 /** Ends the response: cleanly, or with an Anthropic `error` event when the upstream broke off. */

@@ -85,3 +85,23 @@ describe('NativeStreamRelay', () => {
     expect(() => relay.relay({ event: 'message_start', data: 'not json' })).toThrow(/not a JSON object/);
   });
 });
+
+describe('a native stream that stops before message_delta', () => {
+  it('estimates the output from the text streamed, so an aborted stream is charged for it (issue 12, finding 4)', () => {
+    const relay = new NativeStreamRelay('my-sonnet');
+    relay.relay({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', content: [], stop_reason: null, usage: { input_tokens: 12, output_tokens: 1 } } }) });
+    const text = 'word '.repeat(40);
+    for (let index = 0; index < 100; index++) {
+      relay.relay({ event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }) });
+    }
+    const usage = relay.completionUsage!;
+    expect(relay.outputEstimated).toBe(true);
+    expect(usage.prompt_tokens).toBe(12);
+    // 20,000 characters streamed: about 4,000–5,000 tokens, not message_start's placeholder 1.
+    expect(usage.completion_tokens).toBeGreaterThanOrEqual(4000);
+    expect(usage.completion_tokens).toBeLessThanOrEqual(5500);
+    relay.relay({ event: 'message_delta', data: JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 4000 } }) });
+    expect(relay.outputEstimated).toBe(false);
+    expect(relay.completionUsage!.completion_tokens).toBe(4000);
+  });
+});

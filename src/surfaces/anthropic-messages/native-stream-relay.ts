@@ -18,10 +18,17 @@ export interface UpstreamEvent {
   data: string;
 }
 
+/** `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}`, about. */
+const DELTA_ENVELOPE_CHARS = 70;
+
 export class NativeStreamRelay {
   private anthropicUsage: AnthropicUsage | undefined;
   private reason: string | null = null;
   private stopped = false;
+  /** Whether `message_delta` gave the final output count. */
+  private outputCounted = false;
+  /** Characters of `content_block_delta` data, for an output estimate when the stream stops before its count. */
+  private deltaChars = 0;
 
   constructor(private readonly clientModel: string) {}
 
@@ -38,9 +45,13 @@ export class NativeStreamRelay {
     if (name === 'message_delta') {
       const data = parseData<{ delta?: { stop_reason?: string | null }; usage?: AnthropicUsage }>(event);
       this.anthropicUsage = mergeUsage(this.anthropicUsage ?? {}, data.usage);
+      this.outputCounted ||= data.usage?.output_tokens !== undefined;
       this.reason = data.delta?.stop_reason ?? this.reason;
     } else if (name === 'message_stop') {
       this.stopped = true;
+    } else if (name === 'content_block_delta') {
+      // Not parsed (most events are these): their data length less the envelope bounds the text.
+      this.deltaChars += Math.max(0, event.data.length - DELTA_ENVELOPE_CHARS);
     }
     return frameEventText(name, event.data);
   }
@@ -50,9 +61,24 @@ export class NativeStreamRelay {
     return this.anthropicUsage;
   }
 
-  /** The same usage in OpenAI's semantics, for pricing and the request log; null before `message_start`. */
+  /**
+   * The same usage in OpenAI's semantics, for pricing and the request log; null before
+   * `message_start`. A stream that stopped before `message_delta` (the client left, the upstream
+   * broke off) has only `message_start`'s placeholder output count: its output is then estimated
+   * from the delta text streamed (~4 characters a token), so what was streamed is charged.
+   */
   get completionUsage(): Usage | null {
-    return this.anthropicUsage ? mapUsage(this.anthropicUsage) : null;
+    if (!this.anthropicUsage) return null;
+    const usage = mapUsage(this.anthropicUsage);
+    if (this.outputCounted) return usage;
+    const streamed = Math.ceil(this.deltaChars / 4);
+    if (streamed <= usage.completion_tokens) return usage;
+    return { ...usage, completion_tokens: streamed, total_tokens: usage.prompt_tokens + streamed };
+  }
+
+  /** True when the output count is an estimate from the streamed text (see `completionUsage`). */
+  get outputEstimated(): boolean {
+    return !this.outputCounted && this.deltaChars > 0;
   }
 
   get stopReason(): string | null {

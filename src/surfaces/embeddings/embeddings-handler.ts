@@ -5,7 +5,7 @@ import { readJson } from '../../server/read-body.js';
 import type { RequestContext } from '../../server/request-context.js';
 
 export async function handleEmbeddings(gateway: Gateway, context: RequestContext): Promise<void> {
-  const request = parseEmbeddingsRequest(await readJson(context.request, gateway.config.server.max_body_bytes));
+  const request = parseEmbeddingsRequest(await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth));
   const record = context.record;
   record.surface = 'embeddings';
   record.requested_model = request.model;

@@ -19,7 +19,7 @@ import { recordStreamFailure } from '../stream-failure.js';
 import { relayChunks, relayPayloads } from './stream-relay.js';
 
 export async function handleChatCompletions(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   const request = parseChatCompletionRequest(body);
   recordChatRequest(context, 'chat-completions', request, gateway.config.storage.log_bodies ? body : undefined);
   const outcome = await gateway.pipelines.chat({ scope: context, surface: 'chat-completions', request });
@@ -42,7 +42,8 @@ async function pipeStream(gateway: Gateway, context: RequestContext, request: Ch
   const writer = new SseWriter(context.response);
   writer.open(recordStreamStart(context, outcome));
   const includeUsage = request.stream_options?.include_usage === true;
-  const relayed = stream.relay ? await relayPayloads(context, writer, stream.relay, includeUsage) : await relayChunks(context, writer, stream.chunks, includeUsage);
+  const pricedTextChars = gateway.config.limits.priced_text_chars;
+  const relayed = stream.relay ? await relayPayloads(context, writer, stream.relay, includeUsage, pricedTextChars) : await relayChunks(context, writer, stream.chunks, includeUsage, pricedTextChars);
   if (relayed.error === undefined) {
     writer.end();
   } else {

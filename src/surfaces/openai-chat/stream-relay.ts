@@ -12,27 +12,45 @@ import type { StreamRelay } from '../../execution/chat-executor.js';
 import { chunkWithUsage, textOfPayloads, usageKeyIndex, withoutNullUsage } from '../../protocol/chunk-payload.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
 import type { SseWriter } from '../../server/sse-writer.js';
+import { BoundedText } from '../../cost/bounded-text.js';
 
 export interface RelayOutcome {
   usage: Usage | null;
-  /** The streamed text, for counting tokens when the upstream reported no usage. */
-  text(): string;
+  /** The streamed text (bounded), for counting tokens when the upstream reported no usage. */
+  text: BoundedText;
   /** Why the stream stopped early; undefined when it completed. */
   error?: unknown;
   /** The upstream's bytes went to the client as they came, so the last event may be cut short. */
   passedThrough?: boolean;
 }
 
-export function relayPayloads(context: RequestScope, writer: SseWriter, relay: StreamRelay, includeUsage: boolean): Promise<RelayOutcome> {
+/**
+ * Payload characters held unparsed before their text is folded into the bounded text. Most
+ * streams end with usage well before this, and their payloads are never parsed at all.
+ */
+const UNPARSED_PAYLOAD_CHARS = 1024 * 1024;
+
+export function relayPayloads(context: RequestScope, writer: SseWriter, relay: StreamRelay, includeUsage: boolean, pricedTextChars: number): Promise<RelayOutcome> {
   const record = context.record;
   let usage: Usage | null = null;
-  // Kept only until usage arrives; without usage, their text is counted instead.
-  const payloadsBeforeUsage: string[] = [];
+  // Kept only until usage arrives; without usage, their text is counted instead. Folded into
+  // the bounded text as they pile up, so an endless stream without usage holds bounded memory.
+  let payloadsBeforeUsage: string[] = [];
+  let unparsedChars = 0;
+  const text = new BoundedText(pricedTextChars);
+  const foldPayloads = () => {
+    text.append(textOfPayloads(payloadsBeforeUsage));
+    payloadsBeforeUsage = [];
+    unparsedChars = 0;
+  };
   // A client that asked for usage wants the stream exactly as the upstream sent it: its bytes
   // are written as they came, and the chunks are only read. Otherwise the usage chunk is dropped
   // and the `"usage":null` the gateway asked for is cut out of every chunk.
   const passThrough = includeUsage;
-  const outcome = (error?: unknown): RelayOutcome => ({ usage, text: () => textOfPayloads(payloadsBeforeUsage), error, passedThrough: passThrough });
+  const outcome = (error?: unknown): RelayOutcome => {
+    if (usage === null) foldPayloads();
+    return { usage, text, error, passedThrough: passThrough };
+  };
   return new Promise((resolve) => {
     relay.start({
       payloads(batch, raw) {
@@ -50,7 +68,11 @@ export function relayPayloads(context: RequestScope, writer: SseWriter, relay: S
             frames += `data: ${JSON.stringify(withUsage)}\n\n`;
             continue;
           }
-          if (usage === null) payloadsBeforeUsage.push(payload);
+          if (usage === null) {
+            payloadsBeforeUsage.push(payload);
+            unparsedChars += payload.length;
+            if (unparsedChars > UNPARSED_PAYLOAD_CHARS) foldPayloads();
+          }
           if (!passThrough) frames += `data: ${usageKey === -1 ? payload : withoutNullUsage(payload, usageKey)}\n\n`;
         }
         if (passThrough) return raw.length === 0 || writer.writeFrames(raw, () => relay.resume());
@@ -67,17 +89,17 @@ export function relayPayloads(context: RequestScope, writer: SseWriter, relay: S
   });
 }
 
-export async function relayChunks(context: RequestScope, writer: SseWriter, chunks: AsyncIterable<ChatCompletionChunk>, includeUsage: boolean): Promise<RelayOutcome> {
+export async function relayChunks(context: RequestScope, writer: SseWriter, chunks: AsyncIterable<ChatCompletionChunk>, includeUsage: boolean, pricedTextChars: number): Promise<RelayOutcome> {
   const record = context.record;
   let usage: Usage | null = null;
-  let text = '';
+  const text = new BoundedText(pricedTextChars);
   try {
     for await (const chunk of chunks) {
       const choice = chunk.choices[0];
       if (choice) {
         if (record.ttft_ms === null) record.ttft_ms = context.elapsedMs();
-        if (choice.delta.content) text += choice.delta.content;
-        for (const call of choice.delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+        if (choice.delta.content) text.append(choice.delta.content);
+        for (const call of choice.delta.tool_calls ?? []) text.append((call.function?.name ?? '') + (call.function?.arguments ?? ''));
       }
       if (chunk.usage) {
         usage = chunk.usage;
@@ -91,7 +113,7 @@ export async function relayChunks(context: RequestScope, writer: SseWriter, chun
       await writer.writeData(chunk);
     }
   } catch (error) {
-    return { usage, text: () => text, error };
+    return { usage, text, error };
   }
-  return { usage, text: () => text };
+  return { usage, text };
 }

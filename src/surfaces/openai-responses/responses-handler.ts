@@ -14,6 +14,7 @@ import type { StartedStream } from '../../execution/chat-executor.js';
 import { InvalidRequestError } from '../../errors/index.js';
 import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
 import { recordCompleted, recordStreamEnd, recordStreamStart } from '../../pipeline/outcome-record.js';
+import { BoundedText } from '../../cost/bounded-text.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
 import type { ChatCompletionChunk, Usage } from '../../protocol/chat-types.js';
 import type { Gateway } from '../../server/gateway.js';
@@ -32,7 +33,7 @@ import { ResponseStreamEncoder } from './stream-encoder.js';
 
 export async function handleCreateResponse(gateway: Gateway, context: RequestContext): Promise<void> {
   const createdAt = epochSeconds();
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes);
+  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
   const owner = ownerOf(context);
   const parsed = await resolveItemReferences(gateway.responseStore, parseResponsesRequest(body), owner);
   const history = parsed.previous_response_id ? await loadConversation(gateway.responseStore, parsed.previous_response_id, owner) : [];
@@ -90,8 +91,8 @@ async function streamResponse(gateway: Gateway, context: RequestContext, decoded
   const writer = new SseWriter(context.response);
   writer.open(recordStreamStart(context, outcome));
   let usage: Usage | null = null;
-  // The streamed text, priced when the upstream reports no usage.
-  let text = '';
+  // The streamed text, priced when the upstream reports no usage; bounded (cost/bounded-text.ts).
+  const text = new BoundedText(gateway.config.limits.priced_text_chars);
   let frames = encoder.start();
   try {
     for await (const chunk of stream.chunks) {
@@ -99,7 +100,7 @@ async function streamResponse(gateway: Gateway, context: RequestContext, decoded
       const choice = chunk.choices[0];
       if (choice) {
         if (record.ttft_ms === null) record.ttft_ms = context.elapsedMs();
-        text += textOf(choice.delta);
+        text.append(textOf(choice.delta));
       }
       frames += encoder.push(chunk);
       await writeFrames(context, writer, frames);
@@ -112,7 +113,7 @@ async function streamResponse(gateway: Gateway, context: RequestContext, decoded
     if (failure) await writeFrames(context, writer, frames + encoder.fail(failure));
     writer.end(false);
   }
-  recordStreamEnd(context, decoded.chat, outcome, usage, () => text);
+  recordStreamEnd(context, decoded.chat, outcome, usage, text);
   // A stream the client left is neither finished nor failed: there is no response to keep.
   if (encoder.response.status !== 'in_progress') await finishResponse(gateway, context, decoded, encoder.response, ownerOf(context));
 }
