@@ -3,6 +3,7 @@
  * strategy, discriminated by `strategy`.
  */
 import { z } from 'zod';
+import { reviewSchema, shadowSchema } from '../shadow/shadow-schema.js';
 
 const name = z.string().min(1);
 const share = z.number().min(0).max(1);
@@ -68,8 +69,13 @@ const learnedRoute = z
     strong_share: share.optional(),
     /** Routing-dataset files (JSONL with a `prompt` per line) whose scores set the threshold for `strong_share`. */
     calibration_data: z.array(z.string()).min(1).optional(),
+    /** Also call the model the router did not choose, off the request path, and keep both answers (src/shadow). */
+    shadow: shadowSchema.optional(),
+    /** Queue a share of the judged comparisons for human review; needs `shadow`. */
+    review: reviewSchema.optional(),
   })
   .superRefine((route, context) => {
+    if (route.review && !route.shadow) context.addIssue({ code: 'custom', path: ['review'], message: '`review` needs `shadow`: only compared requests can be reviewed' });
     if ((route.threshold === undefined) === (route.strong_share === undefined)) {
       context.addIssue({ code: 'custom', path: ['threshold'], message: 'give either `threshold` or `strong_share`' });
     }

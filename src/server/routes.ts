@@ -20,6 +20,7 @@ import { addDashboardRoutes } from '../observability/dashboard/dashboard-handler
 import { addUiRoutes } from '../observability/dashboard/ui-files.js';
 import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
+import { addComparisonRoutes } from '../shadow/comparison-handlers.js';
 
 export function gatewayRoutes(): HttpRoutes {
   const routes = new HttpRoutes()
@@ -50,6 +51,7 @@ export function gatewayRoutes(): HttpRoutes {
   addKeyRoutes(routes);
   addLimitsRoutes(routes);
   addAuditRoutes(routes);
+  addComparisonRoutes(routes);
   addDashboardRoutes(routes);
   addUiRoutes(routes);
   return routes;

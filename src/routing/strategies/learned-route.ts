@@ -14,6 +14,7 @@ import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
 import type { CallStep, Route, RouteRunContext } from '../route.js';
 import { describeDecision, requireModel, runDecision, type RouteDecision } from '../route-decision.js';
 import type { RouteConfigOf } from '../route-schema.js';
+import type { ReviewConfig, ShadowConfig } from '../../shadow/shadow-schema.js';
 
 export class LearnedRoute implements Route {
   readonly strategy = 'learned';
@@ -22,8 +23,11 @@ export class LearnedRoute implements Route {
   readonly strongModel: string;
   readonly threshold: number;
   private readonly router: LearnedRouter;
-  private readonly weak: ResolvedModel;
-  private readonly strong: ResolvedModel;
+  readonly weak: ResolvedModel;
+  readonly strong: ResolvedModel;
+  /** Shadow tests and human review (src/shadow); undefined when off. */
+  readonly shadow: ShadowConfig | undefined;
+  readonly review: ReviewConfig | undefined;
   readonly callPlan: readonly CallStep[];
 
   constructor(config: RouteConfigOf<'learned'>, registry: ModelRegistry, configDirectory: string) {
@@ -33,6 +37,8 @@ export class LearnedRoute implements Route {
     this.weak = requireModel(registry, config.name, 'weak', config.weak);
     this.strong = requireModel(registry, config.name, 'strong', config.strong);
     this.callPlan = [{ models: [this.weak, this.strong] }];
+    this.shadow = config.shadow;
+    this.review = config.review;
     const at = (path: string) => (isAbsolute(path) ? path : resolve(configDirectory, path));
     try {
       this.router = loadLearnedRouter(config.router ? at(config.router) : DEFAULT_ROUTER_PATH);
