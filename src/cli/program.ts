@@ -10,6 +10,7 @@ import { registerKeysCommand } from './commands/keys.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { registerCostCommand } from './commands/cost-estimate.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerLogsCommand } from './commands/logs.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,5 +25,6 @@ export function buildProgram(): Command {
   registerSpendCommand(program);
   registerCostCommand(program);
   registerAuditCommand(program);
+  registerLogsCommand(program);
   return program;
 }
