@@ -33,6 +33,8 @@ import type { ResponseStore } from '../surfaces/openai-responses/store/response-
 import { responseStoreOptions } from '../surfaces/openai-responses/store/response-store-config.js';
 import { BatchService } from '../batch/batch-service.js';
 import { openLearningLoop, type LearningLoop } from '../shadow/learning-loop.js';
+import type { AuditActor } from '../audit/audit-actor.js';
+import { LearnedRoute } from '../routing/strategies/learned-route.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -87,7 +89,7 @@ export interface Gateway extends GatewayGeneration {
    * limits. A bad config throws and leaves the current one serving. Storage, Redis, the admin
    * key and the listening address are read at startup only.
    */
-  reload(): Promise<GatewayGeneration>;
+  reload(actor?: AuditActor): Promise<GatewayGeneration>;
   close(): Promise<void>;
 }
 
@@ -148,11 +150,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         });
       });
     },
-    async reload() {
+    async reload(actor = { actor: 'system', address: 'local' }) {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
+      const previousRouters = routerVersions(gateway.routes);
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
       Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer, learning }) });
+      // A reload that brings a new router file (retrained from the logs) is a router swap: audited.
+      for (const [name, after] of routerVersions(next.routes)) {
+        const before = previousRouters.get(name);
+        if (before && before.router_version !== after.router_version) await governance.audit.record('route.router_swap', { ...actor, target: name, before, after });
+      }
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
       return gateway;
     },
@@ -232,6 +240,16 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   await gateway.responseStore.close();
   await gateway.store.close();
   await gateway.tracer?.shutdown((error) => gateway.logger.warn({ err: error }, 'the last spans could not be exported'));
+}
+
+/** Each learned route's router file and version. */
+function routerVersions(routes: RouteTable): Map<string, { router: string; router_version: string }> {
+  const versions = new Map<string, { router: string; router_version: string }>();
+  for (const name of routes.names()) {
+    const route = routes.get(name);
+    if (route instanceof LearnedRoute) versions.set(name, { router: route.routerPath, router_version: route.routerVersion });
+  }
+  return versions;
 }
 
 function openConnections(server: Server): Promise<number> {

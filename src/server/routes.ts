@@ -12,6 +12,7 @@ import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
 import { handleCreateResponse, handleDeleteResponse, handleGetResponse } from '../surfaces/openai-responses/responses-handler.js';
 import { handleDeploymentHealth } from './handlers/deployment-health.js';
 import { handleConfigReload } from './handlers/config-reload.js';
+import { handleRouteReload } from './handlers/route-reload.js';
 import { handleHealth, handleLive, handleReady } from './handlers/health.js';
 import { handleListModels, handleRetrieveModel } from './handlers/models.js';
 import { handleProcessMetrics } from './handlers/process-metrics.js';
@@ -46,7 +47,8 @@ export function gatewayRoutes(): HttpRoutes {
     .add('GET', '/api/requests', handleRecentRequests)
     .add('GET', '/api/health/deployments', handleDeploymentHealth)
     .add('GET', '/api/metrics', handleProcessMetrics)
-    .add('POST', '/api/config/reload', handleConfigReload);
+    .add('POST', '/api/config/reload', handleConfigReload)
+    .add('POST', '/api/routes/{name}/reload', handleRouteReload);
   addBatchRoutes(routes);
   addKeyRoutes(routes);
   addLimitsRoutes(routes);
