@@ -11,6 +11,7 @@ import { registerSpendCommand } from './commands/spend.js';
 import { registerCostCommand } from './commands/cost-estimate.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerReviewCommand } from './commands/review.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,5 +27,6 @@ export function buildProgram(): Command {
   registerCostCommand(program);
   registerAuditCommand(program);
   registerLogsCommand(program);
+  registerReviewCommand(program);
   return program;
 }

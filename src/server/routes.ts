@@ -22,6 +22,7 @@ import { addUiRoutes } from '../observability/dashboard/ui-files.js';
 import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
 import { addComparisonRoutes } from '../shadow/comparison-handlers.js';
+import { addReviewRoutes } from '../review/review-handlers.js';
 
 export function gatewayRoutes(): HttpRoutes {
   const routes = new HttpRoutes()
@@ -54,6 +55,7 @@ export function gatewayRoutes(): HttpRoutes {
   addLimitsRoutes(routes);
   addAuditRoutes(routes);
   addComparisonRoutes(routes);
+  addReviewRoutes(routes);
   addDashboardRoutes(routes);
   addUiRoutes(routes);
   return routes;
