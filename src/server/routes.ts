@@ -23,6 +23,7 @@ import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
 import { addComparisonRoutes } from '../shadow/comparison-handlers.js';
 import { addReviewRoutes } from '../review/review-handlers.js';
+import { handleFeedback } from '../feedback/feedback-handler.js';
 
 export function gatewayRoutes(): HttpRoutes {
   const routes = new HttpRoutes()
@@ -36,6 +37,7 @@ export function gatewayRoutes(): HttpRoutes {
     .add('POST', '/responses', handleCreateResponse, { logged: true })
     .add('GET', '/v1/responses/{id}', handleGetResponse)
     .add('DELETE', '/v1/responses/{id}', handleDeleteResponse)
+    .add('POST', '/v1/feedback', handleFeedback)
     .add('GET', '/v1/models', handleListModels)
     .add('GET', '/v1/models/{id}', handleRetrieveModel)
     .add('GET', '/health', handleHealth)
