@@ -124,7 +124,28 @@ const pipelineRoute = z.strictObject({
   strong: name.optional(),
 });
 
-export const routeSchema = z.discriminatedUnion('strategy', [fixedRoute, randomRoute, rulesRoute, learnedRoute, cascadeRoute, pipelineRoute]);
+const experimentRoute = z
+  .strictObject({
+    name,
+    strategy: z.literal('experiment'),
+    /** The variants compared: each a route (or a model) and its share of the units. */
+    arms: z.array(z.strictObject({ name, route: name, weight: z.number().positive() })).min(2),
+    /** What keeps a unit on one arm: the OpenAI `user` field, the virtual key, or a header (`header:x-session-id`). */
+    sticky: z
+      .string()
+      .regex(/^(user|key|header:[a-z0-9-]+)$/, 'use user, key or header:<lower-case header name>')
+      .default('user'),
+  })
+  .superRefine((route, context) => {
+    const names = route.arms.map((arm) => arm.name);
+    const targets = route.arms.map((arm) => arm.route);
+    if (new Set(names).size !== names.length) context.addIssue({ code: 'custom', path: ['arms'], message: 'arm names must differ' });
+    // The request log tells arms apart by the route that served them.
+    if (new Set(targets).size !== targets.length) context.addIssue({ code: 'custom', path: ['arms'], message: 'each arm needs a route of its own' });
+    if (targets.includes(route.name)) context.addIssue({ code: 'custom', path: ['arms'], message: 'an arm cannot be the experiment itself' });
+  });
+
+export const routeSchema = z.discriminatedUnion('strategy', [fixedRoute, randomRoute, rulesRoute, learnedRoute, cascadeRoute, pipelineRoute, experimentRoute]);
 
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type RuleCondition = z.infer<typeof ruleConditionSchema>;

@@ -24,6 +24,7 @@ import { HttpRoutes } from './http-routes.js';
 import { addComparisonRoutes } from '../shadow/comparison-handlers.js';
 import { addReviewRoutes } from '../review/review-handlers.js';
 import { handleFeedback } from '../feedback/feedback-handler.js';
+import { addExperimentRoutes } from '../experiments/experiment-handlers.js';
 
 export function gatewayRoutes(): HttpRoutes {
   const routes = new HttpRoutes()
@@ -58,6 +59,7 @@ export function gatewayRoutes(): HttpRoutes {
   addAuditRoutes(routes);
   addComparisonRoutes(routes);
   addReviewRoutes(routes);
+  addExperimentRoutes(routes);
   addDashboardRoutes(routes);
   addUiRoutes(routes);
   return routes;

@@ -28,17 +28,12 @@ export function shadowStage(services: PipelineServices): ChatStage | undefined {
   return {
     name: 'shadow',
     async run(exchange, next) {
-      const route = shadowed.get(exchange.request.model);
-      if (!route || !runner.admit(route.name, route.shadow!)) return next();
+      let outcome = await next();
+      // The route that decided, read after it ran: an experiment's arm is a route of its own.
       const { scope } = exchange;
+      const route = scope.record.route === null ? undefined : shadowed.get(scope.record.route);
+      if (!route || !runner.admit(route.name, route.shadow!)) return outcome;
       const request = exchange.request;
-      let outcome;
-      try {
-        outcome = await next();
-      } catch (error) {
-        runner.release(route.name);
-        throw error;
-      }
       const served = scope.record.route_decision === 'strong' ? 'strong' : 'weak';
       let text: () => string;
       let servedModel: string;
