@@ -165,6 +165,15 @@ describe.skipIf(!available)('the learning loop over replayed AlpacaEval answers'
     const reference = apgr(direct, heldOut);
     console.log(`APGR on the other half: router trained from the logs ${loop.toFixed(4)}, from the dataset rows ${reference.toFixed(4)}`);
     expect(Math.abs(loop - reference)).toBeLessThanOrEqual(0.01);
+
+    // With --base, the base router's data (its models renamed to the route's) is mixed in, below the logs' weight.
+    const mixed = join(directory, 'mixed.json');
+    const gsm8k = fileURLToPath(new URL('../../../shared/datasets/routing/gsm8k-dev.jsonl', import.meta.url));
+    await cli('router', 'train', '--from-logs', '--route', 'auto', '--config', config, '--base', 'routers/default.json', '--base-data', gsm8k, '--base-weight', '0.25', '--out', mixed);
+    const mixedFile = JSON.parse(readFileSync(mixed, 'utf8'));
+    expect(mixedFile.trainedOn).toEqual([{ name: 'logs-auto', rows: 203 }, { name: 'gsm8k-dev', rows: 660 }]);
+    expect(mixedFile.domains.names).toEqual(['gsm8k', 'logs']);
+    expect(mixedFile.training['weight:gsm8k']).toBe(0.25);
   }, 600_000);
 });
 

@@ -118,7 +118,7 @@ export function registerRouterCommands(program: Command): void {
     .option('-c, --config <file>', 'with --from-logs: config file (where the store is)')
     .option('--base <router>', "with --from-logs: mix in the data a base router was trained on (its datasets found by name beside --base-data, or in ../shared/datasets/routing), its models renamed to the route's")
     .option('--base-data <file>', 'with --base: the base dataset files; repeat for several', collect)
-    .option('--base-weight <weight>', "with --base: weight of the base rows against the team's own (default 0.3)", parsePositiveNumber, 0.3)
+    .option('--base-weight <weight>', "with --base: weight of the base rows against the team's own", parsePositiveNumber, 0.3)
     .requiredOption('--out <file>', 'where to write the router file')
     .option('--l2 <penalty>', `L2 penalty (default ${DEFAULT_TRAINING.l2})`, parsePositiveNumber)
     .option('--hash-bits <bits>', `log2 of n-gram hash buckets (default ${DEFAULT_TRAINING.hashBits})`, parseInteger(8))
