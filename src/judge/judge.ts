@@ -69,6 +69,8 @@ export class Judge {
         verdicts.push('error');
       }
     }
+    // Logged as the judge's own spending: priced, never on a caller's record (docs/learning.md).
+    this.services.logger.info({ route: comparison.route, comparison: comparison.id, judge: model.name, calls, cost_usd: cost, verdicts }, 'judge calls');
     if (probabilities.length === 0) return undefined;
     return {
       label: probabilities.reduce((sum, value) => sum + value, 0) / probabilities.length,

@@ -35,29 +35,35 @@ export function shadowStage(services: PipelineServices): ChatStage | undefined {
       if (!route || !runner.admit(route.name, route.shadow!)) return outcome;
       const request = exchange.request;
       const served = scope.record.route_decision === 'strong' ? 'strong' : 'weak';
-      let text: () => string;
-      let servedModel: string;
+      let servedAnswer: Promise<ServedAnswer | undefined>;
       if (outcome.kind === 'completed') {
-        const answer = completionText(outcome.call.completion.choices[0]?.message);
-        text = () => answer;
-        servedModel = outcome.call.model.name;
+        // A whole completion is known now; no finish hook needed (a batch line may never run one).
+        const { call } = outcome;
+        servedAnswer = Promise.resolve({
+          model: call.model.name,
+          answer: completionText(call.completion.choices[0]?.message),
+          latency_ms: scope.elapsedMs(),
+          cost_usd: call.cost.costUsd + outcome.extraCost,
+          prompt_tokens: call.cost.tokens.promptTokens,
+          completion_tokens: call.cost.tokens.completionTokens,
+        });
       } else {
+        // A stream's text, cost and tokens are known once it is delivered: in a finish hook.
         const parts: string[] = [];
-        text = () => parts.join('');
-        servedModel = outcome.stream.model.name;
+        const servedModel = outcome.stream.model.name;
         outcome = { ...outcome, stream: transformStream(outcome.stream, (chunks) => capture(chunks, parts)) };
+        let deliver!: (answer: ServedAnswer | undefined) => void;
+        servedAnswer = new Promise<ServedAnswer | undefined>((resolve) => (deliver = resolve));
+        scope.onFinish(() => {
+          const record = scope.record;
+          const delivered = record.status < 400 && !scope.signal.aborted;
+          deliver(
+            delivered
+              ? { model: servedModel, answer: parts.join(''), latency_ms: scope.elapsedMs(), cost_usd: record.cost_usd, prompt_tokens: record.prompt_tokens, completion_tokens: record.completion_tokens }
+              : undefined,
+          );
+        });
       }
-      let deliver!: (answer: ServedAnswer | undefined) => void;
-      const servedAnswer = new Promise<ServedAnswer | undefined>((resolve) => (deliver = resolve));
-      scope.onFinish(() => {
-        const record = scope.record;
-        const delivered = record.status < 400 && !scope.signal.aborted;
-        deliver(
-          delivered
-            ? { model: servedModel, answer: text(), latency_ms: scope.elapsedMs(), cost_usd: record.cost_usd, prompt_tokens: record.prompt_tokens, completion_tokens: record.completion_tokens }
-            : undefined,
-        );
-      });
       runner.start({
         route: route.name,
         shadow: route.shadow!,
