@@ -14,6 +14,7 @@ import type { GatewayMetrics } from '../observability/metrics/gateway-metrics.js
 import type { CancelSignal } from '../reliability/cancel-signal.js';
 import type { Comparison, Judgement } from '../shadow/comparison.js';
 import type { JudgeConfig } from '../shadow/shadow-schema.js';
+import { newCallId, type LearningCall } from '../shadow/comparison-store.js';
 import { judgeRequest, JUDGE_PROMPT_VERSION, parseWinner } from './judge-prompt.js';
 
 export interface JudgeServices {
@@ -21,6 +22,8 @@ export interface JudgeServices {
   current(): { judge: JudgeConfig | undefined; registry: ModelRegistry; executor: ChatExecutor };
   logger: Logger;
   metrics?: GatewayMetrics;
+  /** Logs each judge call with its price (the learning-call log that /api/spend reads). */
+  recordCall?: (call: LearningCall) => Promise<void>;
 }
 
 type Side = 'weak' | 'strong';
@@ -49,15 +52,19 @@ export class Judge {
     for (const [first, second] of orders) {
       if (signal?.aborted) break;
       const request = judgeRequest(model.name, comparison.prompt, comparison[first].answer, comparison[second].answer);
+      const started = performance.now();
+      const logged = { cost: 0, prompt: 0, completion: 0, error: null as string | null };
       try {
         const call = await executor.complete(model, request, { signal, attempts: [] });
         calls++;
         cost += call.cost.costUsd;
+        Object.assign(logged, { cost: call.cost.costUsd, prompt: call.cost.tokens.promptTokens, completion: call.cost.tokens.completionTokens });
         const winner = parseWinner(completionText(call.completion.choices[0]?.message));
         const preferred: Side | 'tie' | undefined = winner === 'tie' ? 'tie' : winner === '1' ? first : winner === '2' ? second : undefined;
         if (!preferred) {
           this.services.metrics?.judgeVerdict({ route: comparison.route, verdict: 'error' });
           verdicts.push('unreadable');
+          logged.error = 'the verdict was not the JSON asked for';
           continue;
         }
         this.services.metrics?.judgeVerdict({ route: comparison.route, verdict: preferred });
@@ -67,10 +74,24 @@ export class Judge {
         this.services.metrics?.judgeVerdict({ route: comparison.route, verdict: 'error' });
         this.services.logger.warn({ err: error, comparison: comparison.id }, 'judge call failed');
         verdicts.push('error');
+        logged.error = signal?.aborted ? 'cancelled' : error instanceof Error ? error.message.slice(0, 500) : String(error);
+      } finally {
+        await this.services.recordCall?.({
+          id: newCallId(),
+          at: Date.now(),
+          kind: 'judge',
+          route: comparison.route,
+          request_id: comparison.request_id,
+          comparison_id: comparison.id,
+          model: model.name,
+          prompt_tokens: logged.prompt,
+          completion_tokens: logged.completion,
+          cost_usd: logged.cost,
+          latency_ms: Math.round((performance.now() - started) * 100) / 100,
+          error: logged.error,
+        });
       }
     }
-    // Logged as the judge's own spending: priced, never on a caller's record (docs/learning.md).
-    this.services.logger.info({ route: comparison.route, comparison: comparison.id, judge: model.name, calls, cost_usd: cost, verdicts }, 'judge calls');
     if (probabilities.length === 0) return undefined;
     return {
       label: probabilities.reduce((sum, value) => sum + value, 0) / probabilities.length,

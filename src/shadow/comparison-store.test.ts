@@ -89,11 +89,21 @@ describe.each(backends)('comparison store on $name', (backend) => {
     expect(await store.reviews('pending', 10)).toHaveLength(0);
     expect(await store.recordReview('cmp_missing', 'weak_ok', null, 1)).toBeUndefined();
 
-    const spend = await store.learningSpend();
+    const call = (index: number, kind: 'shadow' | 'judge', route: string, cost: number, at = 1_700_000_000_000 + index) => ({
+      id: `call_${index}`, at, kind, route, request_id: `req_${index}`, comparison_id: null, model: 'large', prompt_tokens: 10, completion_tokens: 7, cost_usd: cost, latency_ms: 12.5, error: null,
+    });
+    await store.insertCall(call(1, 'shadow', 'auto', 0.002));
+    await store.insertCall({ ...call(2, 'shadow', 'auto', 0), error: 'upstream timed out' });
+    await store.insertCall(call(3, 'judge', 'auto', 0.0003));
+    await store.insertCall(call(4, 'judge', 'auto', 0.0003));
+    await store.insertCall(call(5, 'shadow', 'other', 0.001));
+    await store.insertCall(call(6, 'shadow', 'auto', 0.5, 1_800_000_000_000));
+    const spend = await store.learningSpend(0, 1_750_000_000_000);
     expect(spend.map((row) => row.route)).toEqual(['auto', 'other']);
-    expect(spend[0]).toMatchObject({ shadow_calls: 3, judge_calls: 4 });
-    expect(spend[0]!.shadow_cost_usd).toBeCloseTo(0.002 + 0.002 + 0.0001, 12);
+    expect(spend[0]).toMatchObject({ shadow_calls: 2, judge_calls: 2 });
+    expect(spend[0]!.shadow_cost_usd).toBeCloseTo(0.002, 12);
     expect(spend[0]!.judge_cost_usd).toBeCloseTo(0.0006, 12);
+    expect(spend[1]).toMatchObject({ shadow_calls: 1, judge_calls: 0 });
 
     await store.insertFeedback({ id: 'fb_1', request_id: 'req_2', key_id: 'key_1', metric: 'thumbs_up', value: 0, created_at: 5 });
     await store.insertFeedback({ id: 'fb_2', request_id: 'req_2', key_id: 'key_1', metric: 'rating', value: 4, created_at: 6 });

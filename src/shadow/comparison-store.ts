@@ -4,6 +4,7 @@
  * once by the shadow stage and labelled later by the judge, reviewers and callers. The queries
  * are written once over `SqlDatabase` (`?` placeholders, numbered for PostgreSQL).
  */
+import { randomBytes } from 'node:crypto';
 import { PostgresDatabase, SqliteDatabase, type Row, type SqlDatabase } from '../batch/store/sql-database.js';
 import type { Comparison, Judgement, ReviewVerdict } from './comparison.js';
 
@@ -29,7 +30,13 @@ CREATE INDEX IF NOT EXISTS comparisons_review ON comparisons (review_status, cre
 CREATE TABLE IF NOT EXISTS request_feedback (
   id TEXT PRIMARY KEY, request_id TEXT NOT NULL, key_id TEXT, metric TEXT NOT NULL, value ${real} NOT NULL, created_at ${integer} NOT NULL
 );
-CREATE INDEX IF NOT EXISTS request_feedback_request ON request_feedback (request_id);`;
+CREATE INDEX IF NOT EXISTS request_feedback_request ON request_feedback (request_id);
+CREATE TABLE IF NOT EXISTS learning_calls (
+  id TEXT PRIMARY KEY, at ${integer} NOT NULL, kind TEXT NOT NULL, route TEXT NOT NULL, request_id TEXT, comparison_id TEXT,
+  model TEXT NOT NULL, prompt_tokens ${integer} NOT NULL, completion_tokens ${integer} NOT NULL, cost_usd ${real} NOT NULL,
+  latency_ms ${real} NOT NULL, error TEXT
+);
+CREATE INDEX IF NOT EXISTS learning_calls_at ON learning_calls (at);`;
 }
 
 export interface ComparisonQuery {
@@ -49,6 +56,28 @@ export interface FeedbackEntry {
   metric: string;
   value: number;
   created_at: number;
+}
+
+/** A time-ordered id for a logged shadow or judge call. */
+export function newCallId(): string {
+  return `call_${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+/** One shadow or judge call: the gateway's own spending, logged whether or not it gave an answer. */
+export interface LearningCall {
+  id: string;
+  at: number;
+  kind: 'shadow' | 'judge';
+  route: string;
+  request_id: string | null;
+  comparison_id: string | null;
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  latency_ms: number;
+  /** Why the call gave no usable answer (a failure, a cancel, an unreadable verdict); null when it did. */
+  error: string | null;
 }
 
 /** What shadow and judge calls cost in a window, per route: reported apart from callers' spend. */
@@ -132,12 +161,19 @@ export class ComparisonStore {
     return rows.map(comparisonFromRow);
   }
 
-  /** Shadow and judge spend per route in [from, to). */
+  async insertCall(call: LearningCall): Promise<void> {
+    await this.database.run(
+      'INSERT INTO learning_calls (id, at, kind, route, request_id, comparison_id, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [call.id, call.at, call.kind, call.route, call.request_id, call.comparison_id, call.model, call.prompt_tokens, call.completion_tokens, call.cost_usd, call.latency_ms, call.error],
+    );
+  }
+
+  /** Shadow and judge calls per route in [from, to), from the call log (failed calls included). */
   async learningSpend(from = 0, to = Number.MAX_SAFE_INTEGER): Promise<LearningSpendRow[]> {
     const rows = await this.database.all(
-      `SELECT route, COUNT(*) AS shadow_calls, SUM(shadow_cost_usd) AS shadow_cost_usd,
-              SUM(COALESCE(judge_calls, 0)) AS judge_calls, SUM(COALESCE(judge_cost_usd, 0)) AS judge_cost_usd
-       FROM comparisons WHERE created_at >= ? AND created_at < ? GROUP BY route ORDER BY route`,
+      `SELECT route, SUM(CASE WHEN kind = 'shadow' THEN 1 ELSE 0 END) AS shadow_calls, SUM(CASE WHEN kind = 'shadow' THEN cost_usd ELSE 0 END) AS shadow_cost_usd,
+              SUM(CASE WHEN kind = 'judge' THEN 1 ELSE 0 END) AS judge_calls, SUM(CASE WHEN kind = 'judge' THEN cost_usd ELSE 0 END) AS judge_cost_usd
+       FROM learning_calls WHERE at >= ? AND at < ? GROUP BY route ORDER BY route`,
       [from, to],
     );
     return rows.map((row) => ({

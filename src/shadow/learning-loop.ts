@@ -33,7 +33,7 @@ export interface LearningOptions {
 
 export async function openLearningLoop(options: LearningOptions): Promise<LearningLoop> {
   const store = await ComparisonStore.open(options.storageUrl);
-  const judge = new Judge({ current: options.current, logger: options.logger, get metrics() { return options.metrics(); } });
+  const judge = new Judge({ current: options.current, logger: options.logger, get metrics() { return options.metrics(); }, recordCall: (call) => store.insertCall(call) });
   const budget = new ShadowBudget(options.counters, async (route, dayStart) => {
     const rows = await store.learningSpend(dayStart, dayStart + 86_400_000);
     return rows.find((row) => row.route === route)?.shadow_cost_usd ?? 0;

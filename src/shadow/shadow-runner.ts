@@ -18,7 +18,7 @@ import type { ChatCompletionRequest } from '../protocol/chat-types.js';
 import type { CancelSignal } from '../reliability/cancel-signal.js';
 import { diffAnswers } from './answer-diff.js';
 import type { ComparedAnswer, Comparison } from './comparison.js';
-import type { ComparisonStore } from './comparison-store.js';
+import { newCallId, type ComparisonStore } from './comparison-store.js';
 import type { ReviewConfig, ShadowConfig } from './shadow-schema.js';
 import type { ShadowBudget } from './shadow-budget.js';
 
@@ -158,22 +158,41 @@ export class ShadowRunner {
     }
     const started = performance.now();
     let cost = 0;
+    let tokens = { prompt: 0, completion: 0 };
+    let failure: string | null = null;
     try {
       const call = await job.executor.complete(job.other, request, { signal, attempts: [] });
       cost = call.cost.costUsd;
+      tokens = { prompt: call.cost.tokens.promptTokens, completion: call.cost.tokens.completionTokens };
       return {
         model: job.other.name,
         answer: completionText(call.completion.choices[0]?.message),
         latency_ms: Math.round((performance.now() - started) * 100) / 100,
         cost_usd: cost,
-        prompt_tokens: call.cost.tokens.promptTokens,
-        completion_tokens: call.cost.tokens.completionTokens,
+        prompt_tokens: tokens.prompt,
+        completion_tokens: tokens.completion,
       };
     } catch (error) {
+      failure = signal.aborted ? 'cancelled' : error instanceof Error ? error.message.slice(0, 500) : String(error);
       if (!signal.aborted) this.services.logger.warn({ err: error, route: job.route, requestId: job.requestId }, 'shadow call failed');
       return undefined;
     } finally {
       await hold.settle(cost);
+      // Every shadow call is logged with its price, answered or not: /api/spend reports them from here.
+      await this.services.store.insertCall({
+        id: newCallId(),
+        at: Date.now(),
+        kind: 'shadow',
+        route: job.route,
+        request_id: job.requestId,
+        comparison_id: null,
+        model: job.other.name,
+        prompt_tokens: tokens.prompt,
+        completion_tokens: tokens.completion,
+        cost_usd: cost,
+        latency_ms: Math.round((performance.now() - started) * 100) / 100,
+        error: failure,
+      });
     }
   }
 }

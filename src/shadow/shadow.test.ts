@@ -194,6 +194,9 @@ describe('shadow tests', () => {
     expect(test!.gateway.learning.runner.running('auto')).toBe(0);
     strongGate.open();
     expect(await comparisons(1, 300)).toHaveLength(0);
+    // The cancelled call is still in the shadow call log, priced at what it cost (nothing came back).
+    const spend = (await adminRequest(test!.url, 'GET', '/api/spend')).body;
+    expect(spend.shadow).toMatchObject({ calls: 1, cost_usd: 0 });
   });
 
   it('does not hold shutdown past the drain timeout for a hanging shadow call', async () => {
