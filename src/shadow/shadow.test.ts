@@ -108,6 +108,9 @@ describe('shadow tests', () => {
     ]);
     expect(comparison.diff.token_similarity).toBeGreaterThan(0.5);
     expect(comparison.diff.token_similarity).toBeLessThan(1);
+    const tooMany = await adminRequest(test!.url, 'GET', '/api/comparisons?route=auto&limit=1001');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toMatchObject({ param: 'limit', code: 'invalid_value' });
   });
 
   it('keeps a streamed answer and shadows the weak model when the strong one served', async () => {
