@@ -16,6 +16,7 @@ import { serialiseRouterFile } from '../routing/learned/router-file.js';
 import { trainRouter } from '../routing/learned/train-router.js';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { openAICompletion } from '../testing/openai-replies.js';
+import { startServeProcess } from '../testing/cli-process.js';
 import { createGateway, type Gateway } from './gateway.js';
 
 const ADMIN = 'sb-admin-route-reload-0123456789';
@@ -135,4 +136,46 @@ describe('router hot reload', () => {
     expect(refusals).toHaveLength(1);
     expect(refusals[0].after.reason).toMatch(/not valid JSON/);
   });
+});
+
+describe('SIGHUP', () => {
+  it('swaps in a retrained router file in a running `switchboard serve`, audited as the signal', async () => {
+    const serveDirectory = mkdtempSync(join(tmpdir(), 'switchboard-router-sighup-'));
+    const routerPath = join(serveDirectory, 'router.json');
+    writeFileSync(routerPath, routerSending('weak'));
+    const configPath = join(serveDirectory, 'switchboard.json');
+    const model = (name: string) => ({ name, provider: 'openai', base_url: `${upstream.url}/v1`, api_key: 'sk-upstream' });
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        admin_key: ADMIN,
+        logging: { level: 'warn' },
+        storage: { url: `sqlite://${join(serveDirectory, 'switchboard.db')}`, flush_interval_ms: 20 },
+        server: { port: 0, drain_idle_grace_ms: 0 },
+        models: [model('small'), model('large')],
+        routes: [{ name: 'auto', strategy: 'learned', weak: 'small', strong: 'large', router: routerPath, threshold: 0.5 }],
+      }),
+    );
+    const serve = await startServeProcess(configPath);
+    try {
+      const served = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: ADMIN, maxRetries: 0 });
+      const modelOf = async () => (await served.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Where to travel?' }] }).withResponse()).response.headers.get('x-switchboard-model');
+      expect(await modelOf()).toBe('small');
+      writeFileSync(routerPath, routerSending('strong'));
+      serve.child.kill('SIGHUP');
+      let model = 'small';
+      for (let attempt = 0; attempt < 40 && model !== 'large'; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        model = (await modelOf())!;
+      }
+      expect(model).toBe('large');
+      const audit = await fetch(`${serve.url}/api/audit?action=route.router_swap`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      const entries = ((await audit.json()) as any).data;
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ actor: 'signal:SIGHUP', target: 'auto' });
+    } finally {
+      expect(await serve.stop()).toBe(0);
+      rmSync(serveDirectory, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
