@@ -110,6 +110,7 @@ describe('router hot reload', () => {
 
     const unchanged = await admin('POST', '/api/routes/auto/reload');
     expect(unchanged.body).toMatchObject({ status: 'unchanged', router_version: secondVersion });
+    expect((await admin('GET', '/api/routes')).body.data).toEqual([expect.objectContaining({ name: 'auto', router_version: secondVersion, shadow_sample: null })]);
   });
 
   it('refuses a file that does not load, says why, and keeps the old router serving', async () => {
