@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeUpstream, type FakeRequest } from '../testing/fake-upstream.js';
 import { openAICompletion, openAIStream } from '../testing/openai-replies.js';
 import { ADMIN_KEY, adminRequest, clientFor, createKey } from '../testing/governance-test-helpers.js';
+import { loadTokenizer } from '../cost/token-counter.js';
 import { estimateReservation, reachableSteps } from '../governance/budgets/reservation-estimate.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 
@@ -136,6 +137,8 @@ describe('shadow tests', () => {
     // call were charged too.
     const question = (index: number) => ({ model: 'auto', max_tokens: 10, messages: [{ role: 'user' as const, content: `Question ${index}` }] });
     const { gateway } = test!;
+    // Admission counts prompt tokens with the real tokenizer, as this estimate must.
+    await loadTokenizer();
     const held = estimateReservation(question(0), reachableSteps('auto', gateway.registry, gateway.routes), gateway.config.governance.default_max_output_tokens).costUsd;
     expect(held).toBeGreaterThanOrEqual(strongCost);
     const { id, key } = await createKey(test!.url, { name: 'tight', budget_usd: held + weakCost * 5.5, budget_period: 'day' });
