@@ -10,6 +10,8 @@ import { registerKeysCommand } from './commands/keys.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { registerCostCommand } from './commands/cost-estimate.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerReviewCommand } from './commands/review.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,5 +26,7 @@ export function buildProgram(): Command {
   registerSpendCommand(program);
   registerCostCommand(program);
   registerAuditCommand(program);
+  registerLogsCommand(program);
+  registerReviewCommand(program);
   return program;
 }

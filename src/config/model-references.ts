@@ -10,7 +10,7 @@ export interface ModelReference {
   name: string;
 }
 
-export function modelReferences(config: Pick<GatewayConfig, 'models' | 'routes'>): ModelReference[] {
+export function modelReferences(config: Pick<GatewayConfig, 'models' | 'routes'> & Partial<Pick<GatewayConfig, 'judge'>>): ModelReference[] {
   const references: ModelReference[] = [];
   for (const [index, model] of config.models.entries()) {
     for (const [position, fallback] of model.fallbacks.entries()) references.push({ path: ['models', index, 'fallbacks', position], name: fallback });
@@ -20,6 +20,7 @@ export function modelReferences(config: Pick<GatewayConfig, 'models' | 'routes'>
   for (const [index, route] of config.routes.entries()) {
     for (const [field, name] of routeModelFields(route)) references.push({ path: ['routes', index, ...field], name });
   }
+  if (config.judge) references.push({ path: ['judge', 'model'], name: config.judge.model });
   return references;
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PROVIDER_KINDS } from '../providers/provider.js';
 import { routeSchema } from '../routing/route-schema.js';
+import { judgeSchema } from '../shadow/shadow-schema.js';
 import { governanceSchema, redisSchema } from '../governance/governance-schema.js';
 import { responsesConfigSchema } from '../surfaces/openai-responses/store/response-store-config.js';
 import { LOG_FORMATS } from '../logging/log-format.js';
@@ -153,6 +154,8 @@ export const configSchema = z.strictObject({
   batch: batchConfigSchema.prefault({}),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
+  /** Grades shadow comparisons with a model (docs/learning.md); off when absent. */
+  judge: judgeSchema.optional(),
   retry: z
     .strictObject({
       attempts: z.number().int().min(1).default(3),

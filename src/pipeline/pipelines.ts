@@ -20,6 +20,8 @@ import type { RequestTracer } from '../observability/tracing/request-tracer.js';
 import { traceStage } from '../observability/tracing/trace-stage.js';
 import { routeAndExecute } from '../routing/route-stage.js';
 import type { RouteTable } from '../routing/route-table.js';
+import type { LearningLoop } from '../shadow/learning-loop.js';
+import { shadowStage } from '../shadow/shadow-stage.js';
 import type { ChatExchange } from './chat-exchange.js';
 import type { ChatOutcome } from './chat-outcome.js';
 import { embedStage, type EmbeddingsExchange, type EmbeddingsOutcome } from './embeddings-exchange.js';
@@ -34,6 +36,8 @@ export interface PipelineServices {
   logger: Logger;
   /** OpenTelemetry traces; undefined when telemetry is off. */
   tracer?: RequestTracer;
+  /** Shadow tests, the judge and their store (src/shadow); the shadow stage is absent without it. */
+  learning?: LearningLoop;
 }
 
 export type ChatStage = Stage<ChatExchange, ChatOutcome>;
@@ -47,6 +51,8 @@ export type ChatStageFactory = (services: PipelineServices) => ChatStage | undef
  */
 const CHAT_STAGES: readonly ChatStageFactory[] = [
   (services) => admitStage(services.governance),
+  // Around route → execute: it needs the route's decision and the answer as it came back.
+  shadowStage,
   // Innermost, so the span describes the request as it goes upstream (after masking, trimming).
   (services) => traceStage(services.tracer),
 ];

@@ -3,6 +3,7 @@
  * strategy, discriminated by `strategy`.
  */
 import { z } from 'zod';
+import { reviewSchema, shadowSchema } from '../shadow/shadow-schema.js';
 
 const name = z.string().min(1);
 const share = z.number().min(0).max(1);
@@ -68,8 +69,13 @@ const learnedRoute = z
     strong_share: share.optional(),
     /** Routing-dataset files (JSONL with a `prompt` per line) whose scores set the threshold for `strong_share`. */
     calibration_data: z.array(z.string()).min(1).optional(),
+    /** Also call the model the router did not choose, off the request path, and keep both answers (src/shadow). */
+    shadow: shadowSchema.optional(),
+    /** Queue a share of the judged comparisons for human review; needs `shadow`. */
+    review: reviewSchema.optional(),
   })
   .superRefine((route, context) => {
+    if (route.review && !route.shadow) context.addIssue({ code: 'custom', path: ['review'], message: '`review` needs `shadow`: only compared requests can be reviewed' });
     if ((route.threshold === undefined) === (route.strong_share === undefined)) {
       context.addIssue({ code: 'custom', path: ['threshold'], message: 'give either `threshold` or `strong_share`' });
     }
@@ -118,7 +124,28 @@ const pipelineRoute = z.strictObject({
   strong: name.optional(),
 });
 
-export const routeSchema = z.discriminatedUnion('strategy', [fixedRoute, randomRoute, rulesRoute, learnedRoute, cascadeRoute, pipelineRoute]);
+const experimentRoute = z
+  .strictObject({
+    name,
+    strategy: z.literal('experiment'),
+    /** The variants compared: each a route (or a model) and its share of the units. */
+    arms: z.array(z.strictObject({ name, route: name, weight: z.number().positive() })).min(2),
+    /** What keeps a unit on one arm: the OpenAI `user` field, the virtual key, or a header (`header:x-session-id`). */
+    sticky: z
+      .string()
+      .regex(/^(user|key|header:[a-z0-9-]+)$/, 'use user, key or header:<lower-case header name>')
+      .default('user'),
+  })
+  .superRefine((route, context) => {
+    const names = route.arms.map((arm) => arm.name);
+    const targets = route.arms.map((arm) => arm.route);
+    if (new Set(names).size !== names.length) context.addIssue({ code: 'custom', path: ['arms'], message: 'arm names must differ' });
+    // The request log tells arms apart by the route that served them.
+    if (new Set(targets).size !== targets.length) context.addIssue({ code: 'custom', path: ['arms'], message: 'each arm needs a route of its own' });
+    if (targets.includes(route.name)) context.addIssue({ code: 'custom', path: ['arms'], message: 'an arm cannot be the experiment itself' });
+  });
+
+export const routeSchema = z.discriminatedUnion('strategy', [fixedRoute, randomRoute, rulesRoute, learnedRoute, cascadeRoute, pipelineRoute, experimentRoute]);
 
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type RuleCondition = z.infer<typeof ruleConditionSchema>;

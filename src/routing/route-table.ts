@@ -11,7 +11,12 @@ export class RouteTable {
   private readonly routes = new Map<string, Route>();
 
   constructor(configs: readonly RouteConfig[], registry: ModelRegistry, options: RouteTableOptions) {
-    for (const config of configs) this.routes.set(config.name, createRoute(config, registry, options));
+    // Experiments last: their arms are the other routes.
+    const ordered = [...configs.filter((config) => config.strategy !== 'experiment'), ...configs.filter((config) => config.strategy === 'experiment')];
+    const built = new Map<string, Route>();
+    for (const config of ordered) built.set(config.name, createRoute(config, registry, { ...options, resolveRoute: (name) => built.get(name) }));
+    // Kept in the config's order, for listings.
+    for (const config of configs) this.routes.set(config.name, built.get(config.name)!);
   }
 
   get(name: string): Route | undefined {

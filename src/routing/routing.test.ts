@@ -148,7 +148,7 @@ describe('learned route', () => {
     const record = await lastRecord();
     expect(record).toMatchObject({ route: 'auto', route_strategy: 'learned', route_decision: 'strong', served_model: 'gpt-4o' });
     expect(record.router_score).toBeCloseTo(hardScore, 4);
-    expect(record.route_reason).toMatch(/^router score [\d.]+ ≥ threshold [\d.]+$/);
+    expect(record.route_reason).toMatch(/^router [0-9a-f]{12} score [\d.]+ ≥ threshold [\d.]+$/);
   });
 
   it('calibrates strong_share into a threshold on the calibration data', async () => {

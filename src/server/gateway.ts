@@ -32,6 +32,9 @@ import { openResponseStore } from '../surfaces/openai-responses/store/open-respo
 import type { ResponseStore } from '../surfaces/openai-responses/store/response-store.js';
 import { responseStoreOptions } from '../surfaces/openai-responses/store/response-store-config.js';
 import { BatchService } from '../batch/batch-service.js';
+import { openLearningLoop, type LearningLoop } from '../shadow/learning-loop.js';
+import type { AuditActor } from '../audit/audit-actor.js';
+import { LearnedRoute } from '../routing/strategies/learned-route.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -67,6 +70,8 @@ export interface Gateway extends GatewayGeneration {
   readonly responseStore: ResponseStore;
   /** Batch jobs behind /v1/files and /v1/batches (src/batch): their store and this instance's runner. */
   readonly batches: BatchService;
+  /** Shadow tests, judge, reviews and feedback (src/shadow, src/judge). */
+  readonly learning: LearningLoop;
   readonly httpRoutes: HttpRoutes;
   /** Host, Origin and CORS checks on every request (request-guard.ts). */
   readonly requestGuard: RequestGuard;
@@ -84,7 +89,7 @@ export interface Gateway extends GatewayGeneration {
    * limits. A bad config throws and leaves the current one serving. Storage, Redis, the admin
    * key and the listening address are read at startup only.
    */
-  reload(): Promise<GatewayGeneration>;
+  reload(actor?: AuditActor): Promise<GatewayGeneration>;
   close(): Promise<void>;
 }
 
@@ -113,10 +118,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const tracing = telemetrySettings(config);
   const tracer = tracing ? await (await import('../observability/tracing/request-tracer.js')).startRequestTracer(tracing, logger) : undefined;
   const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
+  const learning = await openLearningLoop({
+    storageUrl: config.storage.url,
+    counters: governance.counters,
+    logger,
+    metrics: () => metrics,
+    current: () => ({ judge: gateway.config.judge, registry: gateway.registry, executor: gateway.executor }),
+  });
   const gateway: Gateway = {
     ...first,
-    pipelines: buildPipelines({ ...first, governance, logger, tracer }),
-    logger, store, logWriter, governance, responseStore, server, metrics, tracer,
+    pipelines: buildPipelines({ ...first, governance, logger, tracer, learning }),
+    logger, store, logWriter, governance, responseStore, server, metrics, tracer, learning,
     batches: undefined as unknown as BatchService,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
@@ -138,11 +150,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         });
       });
     },
-    async reload() {
+    async reload(actor = { actor: 'system', address: 'local' }) {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
+      const previousRouters = routerVersions(gateway.routes);
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
-      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer }) });
+      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer, learning }) });
+      // A reload that brings a new router file (retrained from the logs) is a router swap: audited.
+      for (const [name, after] of routerVersions(next.routes)) {
+        const before = previousRouters.get(name);
+        if (before && before.router_version !== after.router_version) await governance.audit.record('route.router_swap', { ...actor, target: name, before, after });
+      }
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
       return gateway;
     },
@@ -215,11 +233,23 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   server.closeAllConnections();
   await closed;
   await batchesClosed;
+  // Shadow calls and judgements run off the request path: they get what is left of the drain timeout.
+  await gateway.learning.close(deadline);
   await gateway.logWriter.flush();
   await gateway.governance.close();
   await gateway.responseStore.close();
   await gateway.store.close();
   await gateway.tracer?.shutdown((error) => gateway.logger.warn({ err: error }, 'the last spans could not be exported'));
+}
+
+/** Each learned route's router file and version. */
+function routerVersions(routes: RouteTable): Map<string, { router: string; router_version: string }> {
+  const versions = new Map<string, { router: string; router_version: string }>();
+  for (const name of routes.names()) {
+    const route = routes.get(name);
+    if (route instanceof LearnedRoute) versions.set(name, { router: route.routerPath, router_version: route.routerVersion });
+  }
+  return versions;
 }
 
 function openConnections(server: Server): Promise<number> {

@@ -12,6 +12,7 @@ import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
 import { handleCreateResponse, handleDeleteResponse, handleGetResponse } from '../surfaces/openai-responses/responses-handler.js';
 import { handleDeploymentHealth } from './handlers/deployment-health.js';
 import { handleConfigReload } from './handlers/config-reload.js';
+import { handleRouteReload } from './handlers/route-reload.js';
 import { handleHealth, handleLive, handleReady } from './handlers/health.js';
 import { handleListModels, handleRetrieveModel } from './handlers/models.js';
 import { handleProcessMetrics } from './handlers/process-metrics.js';
@@ -20,6 +21,10 @@ import { addDashboardRoutes } from '../observability/dashboard/dashboard-handler
 import { addUiRoutes } from '../observability/dashboard/ui-files.js';
 import { handleRecentRequests, handleSpend } from './handlers/spend.js';
 import { HttpRoutes } from './http-routes.js';
+import { addComparisonRoutes } from '../shadow/comparison-handlers.js';
+import { addReviewRoutes } from '../review/review-handlers.js';
+import { handleFeedback } from '../feedback/feedback-handler.js';
+import { addExperimentRoutes } from '../experiments/experiment-handlers.js';
 
 export function gatewayRoutes(): HttpRoutes {
   const routes = new HttpRoutes()
@@ -33,6 +38,7 @@ export function gatewayRoutes(): HttpRoutes {
     .add('POST', '/responses', handleCreateResponse, { logged: true })
     .add('GET', '/v1/responses/{id}', handleGetResponse)
     .add('DELETE', '/v1/responses/{id}', handleDeleteResponse)
+    .add('POST', '/v1/feedback', handleFeedback)
     .add('GET', '/v1/models', handleListModels)
     .add('GET', '/v1/models/{id}', handleRetrieveModel)
     .add('GET', '/health', handleHealth)
@@ -45,11 +51,15 @@ export function gatewayRoutes(): HttpRoutes {
     .add('GET', '/api/requests', handleRecentRequests)
     .add('GET', '/api/health/deployments', handleDeploymentHealth)
     .add('GET', '/api/metrics', handleProcessMetrics)
-    .add('POST', '/api/config/reload', handleConfigReload);
+    .add('POST', '/api/config/reload', handleConfigReload)
+    .add('POST', '/api/routes/{name}/reload', handleRouteReload);
   addBatchRoutes(routes);
   addKeyRoutes(routes);
   addLimitsRoutes(routes);
   addAuditRoutes(routes);
+  addComparisonRoutes(routes);
+  addReviewRoutes(routes);
+  addExperimentRoutes(routes);
   addDashboardRoutes(routes);
   addUiRoutes(routes);
   return routes;

@@ -17,6 +17,8 @@ export interface CliOptions {
   cwd?: string;
   /** The whole environment of the child (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Written to the child's stdin, which then ends (interactive commands driven by a test). */
+  input?: string;
 }
 
 export interface CliProcess {
@@ -38,7 +40,9 @@ export interface CliResult {
 }
 
 function spawnCli(args: string[], options: CliOptions): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (options.input !== undefined) child.stdin!.end(options.input);
+  return child;
 }
 
 /** Runs `switchboard ARGS…` to its end. */

@@ -14,15 +14,28 @@ import { DEFAULT_OTHER_DOMAIN_WEIGHT, trainLearnedRouter } from '../../routing/l
 import { DEFAULT_TRAINING } from '../../routing/learned/train-router.js';
 import { isHeldOut } from '../../routing/learned/holdout.js';
 import { serialiseRouterFile } from '../../routing/learned/router-file.js';
+import { join } from 'node:path';
+import type { RoutingDataset } from '../../routing/evaluation/routing-dataset.js';
+import { readRouterFile } from '../../routing/learned/router-file.js';
+import { benchmarkOf } from '../../routing/learned/training-labels.js';
 import { CommandInputError, guardedAction } from '../command-errors.js';
-import { collect, parsePositiveNumber, parseShare } from '../parse-options.js';
+import { collect, parsePositiveNumber, parseShare, parseSince } from '../parse-options.js';
+import { describeExport, readLogsDataset } from './logs.js';
 import { loadDatasets, loadRouterOption, say, scoreDataset } from './router-inputs.js';
 
 interface TrainOptions {
-  data: string[];
-  weak: string;
-  strong: string;
+  data?: string[];
+  weak?: string;
+  strong?: string;
   out: string;
+  fromLogs?: boolean;
+  route?: string;
+  since?: number;
+  feedback?: boolean;
+  config?: string;
+  base?: string;
+  baseData?: string[];
+  baseWeight: number;
   l2?: number;
   hashBits?: number;
   maxFeatures?: number;
@@ -95,9 +108,17 @@ export function registerRouterCommands(program: Command): void {
 
   const train = router.command('train').description('Train a learned router from routing datasets (JSONL, see ../shared/datasets/routing/README.md).');
   train
-    .requiredOption('--data <file>', 'dataset file; repeat for several', collect)
-    .requiredOption('--weak <model>', 'the cheap model, as named in the datasets')
-    .requiredOption('--strong <model>', 'the strong model, as named in the datasets')
+    .option('--data <file>', 'dataset file; repeat for several', collect)
+    .option('--weak <model>', 'the cheap model, as named in the datasets')
+    .option('--strong <model>', 'the strong model, as named in the datasets')
+    .option('--from-logs', "train on a route's labelled comparisons (shadow tests) instead of --data: the export of `logs export` and training in one step")
+    .option('--route <name>', 'with --from-logs: the learned route')
+    .option('--since <when>', 'with --from-logs: only comparisons since then (7d, 12h, a date)', (value) => parseSince(value))
+    .option('--feedback', "with --from-logs: also label comparisons from callers' feedback")
+    .option('-c, --config <file>', 'with --from-logs: config file (where the store is)')
+    .option('--base <router>', "with --from-logs: mix in the data a base router was trained on (its datasets found by name beside --base-data, or in ../shared/datasets/routing), its models renamed to the route's")
+    .option('--base-data <file>', 'with --base: the base dataset files; repeat for several', collect)
+    .option('--base-weight <weight>', "with --base: weight of the base rows against the team's own", parsePositiveNumber, 0.3)
     .requiredOption('--out <file>', 'where to write the router file')
     .option('--l2 <penalty>', `L2 penalty (default ${DEFAULT_TRAINING.l2})`, parsePositiveNumber)
     .option('--hash-bits <bits>', `log2 of n-gram hash buckets (default ${DEFAULT_TRAINING.hashBits})`, parseInteger(8))
@@ -111,8 +132,11 @@ export function registerRouterCommands(program: Command): void {
     .option('--embedding-table <file>', 'static embedding table; keep it beside the router file if it is not the shipped one', DEFAULT_EMBEDDING_TABLE_PATH)
     .option('--weight <benchmark=weight>', 'multiply the weight of a benchmark\'s rows (after balancing); repeat for several', collectWeight)
     .action(
-      guardedAction(train, (options: TrainOptions) => {
-        const datasets = loadDatasets(options.data, [options.weak, options.strong]).map((dataset) =>
+      guardedAction(train, async (options: TrainOptions) => {
+        const source = options.fromLogs ? await logsTrainingSource(options) : fileTrainingSource(options);
+        const { weak, strong } = source;
+        options = { ...options, weak, strong, weight: { ...source.weight, ...options.weight } };
+        const datasets = source.datasets.map((dataset) =>
           options.excludeHoldout ? { ...dataset, rows: dataset.rows.filter((row) => !isHeldOut(row.id)) } : dataset,
         );
         const rows = datasets.flatMap((dataset) => dataset.rows);
@@ -123,8 +147,8 @@ export function registerRouterCommands(program: Command): void {
           domains: embedder && !options.semanticFeatures ? { embedder, table, otherDomainWeight: options.otherDomainWeight } : undefined,
           semanticL2: options.semanticL2,
           benchmarkWeights: options.weight,
-          weak: options.weak,
-          strong: options.strong,
+          weak,
+          strong,
           l2: options.l2,
           hashBits: options.hashBits,
           maxHashedFeatures: options.maxFeatures,
@@ -221,6 +245,40 @@ export function registerRouterCommands(program: Command): void {
       }),
     );
 }
+
+interface TrainingSource {
+  datasets: RoutingDataset[];
+  weak: string;
+  strong: string;
+  /** Benchmark weights the source sets (base data mixed in below the team's own). */
+  weight?: Record<string, number>;
+}
+
+function fileTrainingSource(options: TrainOptions): TrainingSource {
+  if (!options.weak || !options.strong) throw new CommandInputError('give --weak and --strong (or --from-logs --route NAME)');
+  return { datasets: loadDatasets(options.data, [options.weak, options.strong]), weak: options.weak, strong: options.strong };
+}
+
+/** A route's labelled comparisons, and with --base the base router's data renamed to the route's models. */
+async function logsTrainingSource(options: TrainOptions): Promise<TrainingSource> {
+  if (!options.route) throw new CommandInputError('--from-logs needs --route NAME');
+  if (options.data) throw new CommandInputError('give either --data or --from-logs, not both');
+  const exported = await readLogsDataset({ route: options.route, since: options.since, feedback: options.feedback, config: options.config });
+  say(`from the logs: ${describeExport(exported)}`);
+  const logs: RoutingDataset = { name: `logs-${options.route}`, path: `logs:${options.route}`, rows: exported.rows };
+  if (!options.base) return { datasets: [logs], weak: exported.weak, strong: exported.strong };
+  const base = readRouterFile(options.base);
+  const paths = options.baseData ?? base.trainedOn.map((dataset) => join(DEFAULT_BASE_DATA_DIRECTORY, `${dataset.name}.jsonl`));
+  const rename = (scores: Record<string, number>) => ({ [exported.weak]: scores[base.weak]!, [exported.strong]: scores[base.strong]! });
+  const baseDatasets = loadDatasets(paths, [base.weak, base.strong]).map((dataset) => ({ ...dataset, rows: dataset.rows.map((row) => ({ ...row, scores: rename(row.scores), responses: undefined })) }));
+  const logBenchmarks = new Set(exported.rows.map(benchmarkOf));
+  const weight: Record<string, number> = {};
+  for (const dataset of baseDatasets) for (const row of dataset.rows) if (!logBenchmarks.has(benchmarkOf(row))) weight[benchmarkOf(row)] = options.baseWeight;
+  return { datasets: [logs, ...baseDatasets], weak: exported.weak, strong: exported.strong, weight };
+}
+
+/** Where `--base` finds the datasets a router was trained on, by name: the shared datasets beside the clone. */
+const DEFAULT_BASE_DATA_DIRECTORY = '../shared/datasets/routing';
 
 const SCHEME_NAMES: Record<ValidationScheme, string> = {
   'random-folds': 'random folds',

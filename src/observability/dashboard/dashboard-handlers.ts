@@ -37,8 +37,17 @@ async function handleTimeSeries(gateway: Gateway, context: RequestContext): Prom
 
 async function handleRoutes(gateway: Gateway, context: RequestContext): Promise<void> {
   const data = gateway.routes.names().map((name) => {
-    const route = gateway.routes.get(name)! as { name: string; strategy: string; weakModel?: string; strongModel?: string; threshold?: number };
-    return { name, strategy: route.strategy, weak: route.weakModel ?? null, strong: route.strongModel ?? null, threshold: typeof route.threshold === 'number' ? route.threshold : null };
+    const route = gateway.routes.get(name)! as { name: string; strategy: string; weakModel?: string; strongModel?: string; threshold?: number; routerVersion?: string; shadow?: { sample: number } };
+    return {
+      name,
+      strategy: route.strategy,
+      weak: route.weakModel ?? null,
+      strong: route.strongModel ?? null,
+      threshold: typeof route.threshold === 'number' ? route.threshold : null,
+      // A learned route's router file version (it changes on reload) and its shadow-test share.
+      router_version: route.routerVersion ?? null,
+      shadow_sample: route.shadow?.sample ?? null,
+    };
   });
   context.sendJson(200, { object: 'list', data });
 }

@@ -3,6 +3,8 @@
  * it to the strong model when the score reaches the threshold. A threshold given as
  * `strong_share` is calibrated once at startup on the route's calibration data.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../config/config-error.js';
 import type { ModelRegistry, ResolvedModel } from '../../models/model-registry.js';
@@ -14,16 +16,31 @@ import type { ChatOutcome } from '../../pipeline/chat-outcome.js';
 import type { CallStep, Route, RouteRunContext } from '../route.js';
 import { describeDecision, requireModel, runDecision, type RouteDecision } from '../route-decision.js';
 import type { RouteConfigOf } from '../route-schema.js';
+import type { ReviewConfig, ShadowConfig } from '../../shadow/shadow-schema.js';
+
+/** The router a route decides with now: replaced whole on reload, so a decision reads one consistent set. */
+interface ServingRouter {
+  router: LearnedRouter;
+  /** The first 12 hex digits of the file's SHA-256: which file decided, in the log and the headers. */
+  version: string;
+  threshold: number;
+}
 
 export class LearnedRoute implements Route {
   readonly strategy = 'learned';
   readonly name: string;
   readonly weakModel: string;
   readonly strongModel: string;
-  readonly threshold: number;
-  private readonly router: LearnedRouter;
-  private readonly weak: ResolvedModel;
-  private readonly strong: ResolvedModel;
+  /** The router file this route reads (the shipped default when the config names none). */
+  readonly routerPath: string;
+  private serving: ServingRouter;
+  private readonly config: RouteConfigOf<'learned'>;
+  private readonly configDirectory: string;
+  readonly weak: ResolvedModel;
+  readonly strong: ResolvedModel;
+  /** Shadow tests and human review (src/shadow); undefined when off. */
+  readonly shadow: ShadowConfig | undefined;
+  readonly review: ReviewConfig | undefined;
   readonly callPlan: readonly CallStep[];
 
   constructor(config: RouteConfigOf<'learned'>, registry: ModelRegistry, configDirectory: string) {
@@ -33,36 +50,69 @@ export class LearnedRoute implements Route {
     this.weak = requireModel(registry, config.name, 'weak', config.weak);
     this.strong = requireModel(registry, config.name, 'strong', config.strong);
     this.callPlan = [{ models: [this.weak, this.strong] }];
-    const at = (path: string) => (isAbsolute(path) ? path : resolve(configDirectory, path));
+    this.shadow = config.shadow;
+    this.review = config.review;
+    this.config = config;
+    this.configDirectory = configDirectory;
+    this.routerPath = config.router ? this.at(config.router) : DEFAULT_ROUTER_PATH;
     try {
-      this.router = loadLearnedRouter(config.router ? at(config.router) : DEFAULT_ROUTER_PATH);
+      this.serving = this.loadServing();
     } catch (error) {
       throw new ConfigError(`routes '${config.name}'.router: ${(error as Error).message}`);
     }
-    if (config.threshold !== undefined) {
-      this.threshold = config.threshold;
-    } else {
-      const scores: number[] = [];
-      for (const file of config.calibration_data!) {
-        for (const row of readRoutingDataset(at(file)).rows) scores.push(this.router.score(row.prompt));
-      }
-      this.threshold = calibrateThreshold(scores, config.strong_share!).threshold;
+  }
+
+  get threshold(): number {
+    return this.serving.threshold;
+  }
+
+  get routerVersion(): string {
+    return this.serving.version;
+  }
+
+  /**
+   * Reads the router file again and swaps it in (with its threshold recalibrated when the route
+   * gives `strong_share`). Requests that have decided keep their decision; the next decides with
+   * the new file. A file that fails to load throws, naming why, and the old router keeps serving.
+   */
+  reloadRouter(): { previous: string; version: string } {
+    const previous = this.serving.version;
+    this.serving = this.loadServing();
+    return { previous, version: this.serving.version };
+  }
+
+  private at(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.configDirectory, path);
+  }
+
+  private loadServing(): ServingRouter {
+    const version = createHash('sha256').update(readFileSync(this.routerPath)).digest('hex').slice(0, 12);
+    const router = loadLearnedRouter(this.routerPath);
+    const { config } = this;
+    if (config.threshold !== undefined) return { router, version, threshold: config.threshold };
+    const scores: number[] = [];
+    for (const file of config.calibration_data!) {
+      for (const row of readRoutingDataset(this.at(file)).rows) scores.push(router.score(row.prompt));
     }
+    return { router, version, threshold: calibrateThreshold(scores, config.strong_share!).threshold };
   }
 
   /** The score of a request: higher means the weak model more likely falls short. */
   score(request: ChatCompletionRequest): number {
-    return this.router.score(promptTextFromMessages(request.messages));
+    return this.serving.router.score(promptTextFromMessages(request.messages));
   }
 
-  decide(request: ChatCompletionRequest): RouteDecision {
-    const score = this.score(request);
-    const toStrong = score >= this.threshold;
+  decide(request: ChatCompletionRequest): RouteDecision & { routerVersion: string } {
+    // One read of the serving router: a reload in the middle cannot mix two files in a decision.
+    const { router, version, threshold } = this.serving;
+    const score = router.score(promptTextFromMessages(request.messages));
+    const toStrong = score >= threshold;
     return {
       model: toStrong ? this.strong : this.weak,
       label: toStrong ? 'strong' : 'weak',
-      reason: `router score ${score.toFixed(4)} ${toStrong ? '≥' : '<'} threshold ${this.threshold.toFixed(4)}`,
+      reason: `router ${version} score ${score.toFixed(4)} ${toStrong ? '≥' : '<'} threshold ${threshold.toFixed(4)}`,
       score,
+      routerVersion: version,
     };
   }
 
@@ -72,6 +122,8 @@ export class LearnedRoute implements Route {
 
   run(request: ChatCompletionRequest, context: RouteRunContext): Promise<ChatOutcome> {
     const decision = this.decide(request);
-    return runDecision(request, context, describeDecision(context, this.name, this.strategy, decision), decision);
+    const headers = describeDecision(context, this.name, this.strategy, decision);
+    headers['x-switchboard-router-version'] = decision.routerVersion;
+    return runDecision(request, context, headers, decision);
   }
 }

@@ -3,6 +3,7 @@
  * prices and limits (Gateway.reload). A bad config is refused with the same one-line error the
  * CLI prints, and the config already serving stays in place.
  */
+import { adminRequestActor } from '../../audit/audit-actor.js';
 import { ConfigError } from '../../config/config-error.js';
 import { InvalidRequestError } from '../../errors/index.js';
 import type { Gateway } from '../gateway.js';
@@ -10,7 +11,7 @@ import type { RequestContext } from '../request-context.js';
 
 export async function handleConfigReload(gateway: Gateway, context: RequestContext): Promise<void> {
   try {
-    const next = await gateway.reload();
+    const next = await gateway.reload(adminRequestActor(context.request, gateway.governance.adminKeyConfigured));
     context.sendJson(200, { object: 'config.reload', status: 'reloaded', models: next.registry.names(), routes: next.routes.names() });
   } catch (error) {
     if (error instanceof ConfigError) throw new InvalidRequestError(`The new configuration was refused; the previous one keeps serving. ${error.message}`, null, 'invalid_config');

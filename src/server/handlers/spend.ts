@@ -33,7 +33,16 @@ export async function handleSpend(gateway: Gateway, context: RequestContext): Pr
     }),
     { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, baseline_cost_usd: 0, saved_usd: 0, batch_requests: 0, batch_cost_usd: 0, batch_saved_usd: 0 },
   );
-  context.sendJson(200, { object: 'spend', group_by: groupBy, data: rows, totals });
+  // Shadow and judge calls are the gateway's own spending, on no caller's budget: reported apart.
+  const learning = await gateway.learning.store.learningSpend(from, to);
+  const shadow = {
+    calls: learning.reduce((sum, row) => sum + row.shadow_calls, 0),
+    cost_usd: learning.reduce((sum, row) => sum + row.shadow_cost_usd, 0),
+    judge_calls: learning.reduce((sum, row) => sum + row.judge_calls, 0),
+    judge_cost_usd: learning.reduce((sum, row) => sum + row.judge_cost_usd, 0),
+    by_route: learning,
+  };
+  context.sendJson(200, { object: 'spend', group_by: groupBy, data: rows, totals, shadow });
 }
 
 export async function handleRecentRequests(gateway: Gateway, context: RequestContext): Promise<void> {
