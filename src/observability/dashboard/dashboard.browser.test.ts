@@ -322,8 +322,8 @@ describe.skipIf(!available)('the Reviews and Experiments pages in headless Chrom
     for (const arm of experiment.arms) {
       const row = page.locator(`tr[data-arm="${arm.name}"]`);
       expect(Number(await row.locator('td[data-requests]').getAttribute('data-requests'))).toBe(arm.requests);
-      const cost = await row.locator('td').nth(5).textContent();
-      expect(cost).toContain(`$${arm.cost_per_request.value.toFixed(4)}`);
+      expect(Number(await row.locator('td').nth(5).getAttribute('data-value'))).toBe(arm.cost_per_request.value);
+      expect(await row.locator('td').nth(5).textContent()).toContain(`$${arm.cost_per_request.value.toPrecision(3)}`);
     }
     expect(await page.getAttribute('[data-stat="significant"]', 'data-value')).toBe(String(experiment.significant));
     expect(await page.locator('table.differences tbody tr').count()).toBe(experiment.comparisons.length);

@@ -5,7 +5,7 @@
  * against the control and whether the difference is significant yet.
  */
 import { api } from '../api';
-import { emptyState, h, milliseconds, percent, stat, usd } from '../dom';
+import { emptyState, h, milliseconds, percent, preciseUsd, stat } from '../dom';
 import type { Page } from '../page';
 
 interface Estimate {
@@ -23,7 +23,7 @@ function estimate(value: Estimate, format: (number: number) => string): HTMLElem
 }
 
 const METRIC_FORMATS: Record<string, (value: number) => string> = {
-  cost_per_request: usd,
+  cost_per_request: preciseUsd,
   latency_ms: milliseconds,
   judge_win_rate: (value) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`,
   feedback_mean: (value) => value.toFixed(3),
@@ -39,7 +39,7 @@ function report(experiment: any): HTMLElement[] {
         h('td', {}, arm.weight),
         h('td', { 'data-requests': arm.requests }, arm.requests),
         h('td', { class: arm.errors > 0 ? 'bad' : '' }, arm.errors),
-        estimate(arm.cost_per_request, usd),
+        estimate(arm.cost_per_request, preciseUsd),
         estimate(arm.latency_ms.p50, milliseconds),
         estimate(arm.latency_ms.p95, milliseconds),
         estimate(arm.judge_win_rate, percent),

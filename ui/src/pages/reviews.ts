@@ -5,7 +5,7 @@
  */
 import { diffWords, type DiffSegment } from '../../../src/shadow/word-diff.js';
 import { api, query } from '../api';
-import { emptyState, h, milliseconds, time, usd } from '../dom';
+import { emptyState, h, milliseconds, preciseUsd, time } from '../dom';
 import type { Page } from '../page';
 
 const VERDICTS = [
@@ -22,7 +22,7 @@ function answerColumn(side: 'weak' | 'strong', comparison: any, segments: DiffSe
   const answer = comparison[side];
   return h('div', { class: 'answer', 'data-side': side },
     h('h4', {}, `${answer.model} (${side})`, comparison.served === side ? h('span', { class: 'badge' }, 'served') : null),
-    h('div', { class: 'note' }, `${usd(answer.cost_usd)} · ${milliseconds(answer.latency_ms)} · ${answer.completion_tokens} tokens out`),
+    h('div', { class: 'note' }, `${preciseUsd(answer.cost_usd)} · ${milliseconds(answer.latency_ms)} · ${answer.completion_tokens} tokens out`),
     marked(segments));
 }
 
