@@ -16,6 +16,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
 }
 
 export const usd = (value: number) => `$${value.toFixed(value !== 0 && Math.abs(value) < 1 ? 4 : 2)}`;
+/** Small amounts (a request's cost) to three significant digits rather than `$0.0000`. */
+export const preciseUsd = (value: number) => (value !== 0 && Math.abs(value) < 0.01 ? `$${value.toPrecision(3)}` : usd(value));
 export const milliseconds = (value: number | null) => (value === null ? '–' : value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`);
 export const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 export const time = (timestamp: number) => new Date(timestamp).toLocaleString();
