@@ -10,6 +10,8 @@
  * fit context → (route → execute) → check output → cache store → shadow. A stage whose config
  * is off returns no stage from its factory, so it is absent and costs nothing.
  */
+import { cacheStage } from '../cache/cache-stage.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { ChatExecutor } from '../execution/chat-executor.js';
 import { admitStage } from '../governance/admit-stage.js';
@@ -23,6 +25,7 @@ import type { RouteTable } from '../routing/route-table.js';
 import type { ChatExchange } from './chat-exchange.js';
 import type { ChatOutcome } from './chat-outcome.js';
 import { embedStage, type EmbeddingsExchange, type EmbeddingsOutcome } from './embeddings-exchange.js';
+import { LeverTable } from './lever-settings.js';
 import { compose, type Stage } from './stage.js';
 
 export interface PipelineServices {
@@ -34,11 +37,18 @@ export interface PipelineServices {
   logger: Logger;
   /** OpenTelemetry traces; undefined when telemetry is off. */
   tracer?: RequestTracer;
+  /** The response cache's store and semantic index; undefined when no config turns the cache on. */
+  cache?: ResponseCache | undefined;
+}
+
+/** What stage factories get: the services, and where each request's levers come from. */
+export interface StageServices extends PipelineServices {
+  levers: LeverTable;
 }
 
 export type ChatStage = Stage<ChatExchange, ChatOutcome>;
 /** Builds a stage from the config, or returns undefined when the stage is off. */
-export type ChatStageFactory = (services: PipelineServices) => ChatStage | undefined;
+export type ChatStageFactory = (services: StageServices) => ChatStage | undefined;
 
 /**
  * The chat stages, outermost first. The next issues add theirs here, at their place:
@@ -47,6 +57,9 @@ export type ChatStageFactory = (services: PipelineServices) => ChatStage | undef
  */
 const CHAT_STAGES: readonly ChatStageFactory[] = [
   (services) => admitStage(services.governance),
+  (services) =>
+    services.cache &&
+    cacheStage({ config: services.config.cache, store: services.cache.store, semantic: services.cache.semantic, levers: services.levers, registry: services.registry, logger: services.logger }),
   // Innermost, so the span describes the request as it goes upstream (after masking, trimming).
   (services) => traceStage(services.tracer),
 ];
@@ -59,7 +72,8 @@ export interface Pipelines {
 }
 
 export function buildPipelines(services: PipelineServices): Pipelines {
-  const chatStages = CHAT_STAGES.map((factory) => factory(services)).filter((stage): stage is ChatStage => stage !== undefined);
+  const stageServices: StageServices = { ...services, levers: new LeverTable(services.config) };
+  const chatStages = CHAT_STAGES.map((factory) => factory(stageServices)).filter((stage): stage is ChatStage => stage !== undefined);
   const embeddingStages = [admitEmbeddingsStage(services.governance)];
   return {
     chat: compose(chatStages, routeAndExecute(services)),

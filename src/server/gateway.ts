@@ -32,6 +32,8 @@ import { openResponseStore } from '../surfaces/openai-responses/store/open-respo
 import type { ResponseStore } from '../surfaces/openai-responses/store/response-store.js';
 import { responseStoreOptions } from '../surfaces/openai-responses/store/response-store-config.js';
 import { BatchService } from '../batch/batch-service.js';
+import { openResponseCache, type ResponseCache } from '../cache/response-cache.js';
+import { embedThroughGateway } from '../cache/gateway-embedding.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -75,6 +77,8 @@ export interface Gateway extends GatewayGeneration {
   readonly metrics: GatewayMetrics | undefined;
   /** OpenTelemetry traces (src/observability/tracing); undefined, and never loaded, when telemetry is off. */
   readonly tracer: RequestTracer | undefined;
+  /** The response cache (src/cache); opened at startup when a config turns it on, kept across reloads. */
+  readonly cache: ResponseCache | undefined;
   /** Requests (streams included) that have started and not finished. */
   inFlight: number;
   draining: boolean;
@@ -112,11 +116,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   server.maxConnections = config.server.max_connections;
   const tracing = telemetrySettings(config);
   const tracer = tracing ? await (await import('../observability/tracing/request-tracer.js')).startRequestTracer(tracing, logger) : undefined;
+  const cache = await openResponseCache(config, embedThroughGateway(() => gateway));
   const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
   const gateway: Gateway = {
     ...first,
-    pipelines: buildPipelines({ ...first, governance, logger, tracer }),
-    logger, store, logWriter, governance, responseStore, server, metrics, tracer,
+    pipelines: buildPipelines({ ...first, governance, logger, tracer, cache }),
+    logger, store, logWriter, governance, responseStore, server, metrics, tracer, cache,
     batches: undefined as unknown as BatchService,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
@@ -142,7 +147,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
-      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer }) });
+      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer, cache }) });
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
       return gateway;
     },
@@ -218,6 +223,7 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   await gateway.logWriter.flush();
   await gateway.governance.close();
   await gateway.responseStore.close();
+  await gateway.cache?.close();
   await gateway.store.close();
   await gateway.tracer?.shutdown((error) => gateway.logger.warn({ err: error }, 'the last spans could not be exported'));
 }
