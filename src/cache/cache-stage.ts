@@ -6,9 +6,9 @@
  *           surface and system prompt (semantic-cache.ts)
  *   hit:    the stored answer, in the form asked for (cache-hit.ts), at cost 0; the log keeps
  *           what it saved (`cache_saved_usd`)
- *   miss:   the rest of the pipeline runs; the answer is copied as it goes out
- *           (answer-capture.ts) and stored in a finish hook, so only an answer the client got
- *           whole — a stream that reached its end — is ever stored
+ *   miss:   the rest of the pipeline runs; a whole answer is stored at once, a stream is
+ *           copied as it goes out (answer-capture.ts) and stored in a finish hook, so only a
+ *           stream that reached its end is ever stored
  *
  * `x-switchboard-cache: HIT | SEMANTIC_HIT | MISS | BYPASS` says which; BYPASS when the lookup
  * was skipped (`Cache-Control: no-cache`/`no-store`, `x-switchboard-cache: off|write_only`, or
@@ -23,7 +23,7 @@ import type { Stage } from '../pipeline/stage.js';
 import { answerHasToolCalls } from './answer-tools.js';
 import { captureAnswer } from './answer-capture.js';
 import { cacheDirectives } from './cache-control.js';
-import type { CacheEntry } from './cache-entry.js';
+import type { CachedAnswer, CacheEntry } from './cache-entry.js';
 import { hitOutcome } from './cache-hit.js';
 import { cacheAddress, type CacheAddress } from './cache-key.js';
 import { mergeCacheSettings, type CacheConfig, type CacheSettings } from './cache-schema.js';
@@ -83,12 +83,9 @@ export function cacheStage(services: CacheStageServices): Stage<ChatExchange, Ch
       const outcome = await next();
       if (!directives.write) return outcome;
       const captured = captureAnswer(outcome, config.max_entry_bytes);
-      const { record } = scope;
-      scope.onFinish(async () => {
-        const answer = captured.answer();
-        if (!answer || record.status >= 400 || record.served_model === null || record.deployment === null) return;
+      const keep = async (answer: CachedAnswer, servedModel: string, deployment: string, costUsd: number): Promise<void> => {
         const created = Date.now();
-        const entry: CacheEntry = { created_at: created, expires_at: created + settings.exact.ttl_s * 1000, served_model: record.served_model, deployment: record.deployment, cost_usd: record.cost_usd, answer };
+        const entry: CacheEntry = { created_at: created, expires_at: created + settings.exact.ttl_s * 1000, served_model: servedModel, deployment, cost_usd: costUsd, answer };
         try {
           // Stored even with the exact layer off: the semantic index points at the same entries.
           await store.set(address, entry);
@@ -97,6 +94,18 @@ export function cacheStage(services: CacheStageServices): Stage<ChatExchange, Ch
         } catch (error) {
           logger.warn({ err: error, requestId: scope.id }, 'an answer could not be stored in the cache');
         }
+      };
+      if (outcome.kind === 'completed') {
+        // A whole answer is whole now: kept before it is sent, so the client's next request finds it.
+        const { call } = outcome;
+        await keep(captured.answer()!, call.model.name, call.deployment.id, call.cost.costUsd + outcome.extraCost);
+        return captured.outcome;
+      }
+      const { record } = scope;
+      // A stream is kept once it has been delivered to its end (its cost is known then too).
+      scope.onFinish(async () => {
+        const answer = captured.answer();
+        if (answer && record.status < 400 && record.served_model !== null && record.deployment !== null) await keep(answer, record.served_model, record.deployment, record.cost_usd);
       });
       return captured.outcome;
     },

@@ -98,10 +98,10 @@ describe('exact cache over chat completions', () => {
     const second = await chat(question, { stream: true });
     expect(first.headers.get('x-switchboard-cache')).toBe('MISS');
     expect(second.headers.get('x-switchboard-cache')).toBe('HIT');
-    const deltas = (chunks: OpenAI.ChatCompletionChunk[]) => chunks.map((chunk) => chunk.choices[0]?.delta.content ?? null);
+    const deltas = (chunks: OpenAI.ChatCompletionChunk[] = []) => chunks.map((chunk) => chunk.choices[0]?.delta.content ?? null);
     expect(deltas(second.chunks)).toEqual(deltas(first.chunks));
     expect(deltas(second.chunks)).toEqual(['', 'Paris', ' is', ' the capital.', null, null]);
-    expect(second.chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 3 });
+    expect(second.chunks!.at(-1)!.usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 3 });
 
     const whole = await chat(question);
     expect(whole.headers.get('x-switchboard-cache')).toBe('HIT');
