@@ -27,6 +27,7 @@ import type { ChatOutcome } from './chat-outcome.js';
 import { embedStage, type EmbeddingsExchange, type EmbeddingsOutcome } from './embeddings-exchange.js';
 import { LeverTable } from './lever-settings.js';
 import { compose, type Stage } from './stage.js';
+import { outputCapStage } from '../output-caps/output-cap-stage.js';
 
 export interface PipelineServices {
   config: GatewayConfig;
@@ -56,6 +57,9 @@ export type ChatStageFactory = (services: StageServices) => ChatStage | undefine
  * output (guardrails/), shadow (shadow/).
  */
 const CHAT_STAGES: readonly ChatStageFactory[] = [
+  // Before admission, so the budget is reserved for the capped output. Always present: a key
+  // created at runtime may carry a cap, and the stage costs a map read.
+  (services) => outputCapStage(services.levers),
   (services) => admitStage(services.governance),
   (services) =>
     services.cache &&
