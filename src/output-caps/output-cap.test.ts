@@ -66,7 +66,7 @@ describe('output caps', () => {
 
   it('clamps a /v1/messages request and still passes it through natively', async () => {
     const anthropic = new Anthropic({ baseURL: harness.url, apiKey: ADMIN_KEY, maxRetries: 0 });
-    const { response } = await anthropic.messages.create({ model: 'claude', max_tokens: 8000, messages: [{ role: 'user', content: 'Hi' }], top_k: 5 }).withResponse();
+    const { response } = await anthropic.messages.create({ model: 'claude', max_tokens: 8000, messages: [{ role: 'user', content: 'Hi' }], ...({ top_k: 5 } as object) }).withResponse();
     expect(response.headers.get('x-switchboard-max-tokens')).toBe('1000 (requested 8000)');
     expect(anthropicUpstream.lastRequest.body).toMatchObject({ max_tokens: 1000, top_k: 5 });
   });

@@ -28,6 +28,7 @@ import { embedStage, type EmbeddingsExchange, type EmbeddingsOutcome } from './e
 import { LeverTable } from './lever-settings.js';
 import { compose, type Stage } from './stage.js';
 import { outputCapStage } from '../output-caps/output-cap-stage.js';
+import { contextStage } from '../context/context-stage.js';
 
 export interface PipelineServices {
   config: GatewayConfig;
@@ -64,6 +65,9 @@ const CHAT_STAGES: readonly ChatStageFactory[] = [
   (services) =>
     services.cache &&
     cacheStage({ config: services.config.cache, store: services.cache.store, semantic: services.cache.semantic, levers: services.levers, registry: services.registry, logger: services.logger }),
+  // After the cache, so a trimmed request is still found under the conversation the client sent.
+  // Always present, like the output cap: a key may carry a limit.
+  (services) => contextStage(services),
   // Innermost, so the span describes the request as it goes upstream (after masking, trimming).
   (services) => traceStage(services.tracer),
 ];
