@@ -66,13 +66,13 @@ export function cacheStage(services: CacheStageServices): Stage<ChatExchange, Ch
       if (directives.read) {
         const exact = settings.exact.enabled ? await lookup(() => store.get(address, now)) : undefined;
         if (exact && exact.created_at >= oldest) {
-          const outcome = hitOutcome(exact, exchange.request.stream === true, registry, {});
+          const outcome = replayable(() => hitOutcome(exact, exchange.request.stream === true, registry, {}));
           if (outcome) return served(exchange, exact, outcome, 'HIT');
         }
         if (question) {
           const near = await lookup(() => semantic!.find(question, settings, now));
           if (near && near.entry.created_at >= oldest) {
-            const outcome = hitOutcome(near.entry, exchange.request.stream === true, registry, { 'x-switchboard-cache-similarity': near.similarity.toFixed(4) });
+            const outcome = replayable(() => hitOutcome(near.entry, exchange.request.stream === true, registry, { 'x-switchboard-cache-similarity': near.similarity.toFixed(4) }));
             if (outcome) return served(exchange, near.entry, outcome, 'SEMANTIC_HIT');
           }
         }
@@ -110,6 +110,16 @@ export function cacheStage(services: CacheStageServices): Stage<ChatExchange, Ch
       return captured.outcome;
     },
   };
+
+  /** An entry that cannot be replayed (written by another version, damaged) is a miss. */
+  function replayable(replay: () => ChatOutcome | undefined): ChatOutcome | undefined {
+    try {
+      return replay();
+    } catch (error) {
+      logger.warn({ err: error }, 'a cache entry could not be replayed; treating it as a miss');
+      return undefined;
+    }
+  }
 
   /** A store that cannot answer is a miss, never a failed request. */
   async function lookup<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {

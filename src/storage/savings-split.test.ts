@@ -10,6 +10,7 @@ import { buildProgram } from '../cli/program.js';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { ADMIN_KEY, adminRequest, clientFor } from '../testing/governance-test-helpers.js';
 import { openAICompletion } from '../testing/openai-replies.js';
+import { parsePrometheusText, sumOf } from '../testing/prometheus-text.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 
 let upstream: FakeUpstream;
@@ -57,6 +58,12 @@ describe('savings split by lever', () => {
     expect(totals.saved_usd).toBeCloseTo(totals.saved_by_lever.routing + totals.saved_by_lever.cache + totals.saved_by_lever.context, 12);
     expect(totals.saved_usd).toBeCloseTo(totals.baseline_cost_usd - totals.cost_usd, 12);
     for (const row of spend.data) expect(row.saved_usd).toBeCloseTo(row.saved_by_lever.routing + row.saved_by_lever.cache + row.saved_by_lever.context, 12);
+
+    // The dashboard's totals and the Prometheus counter split the same way.
+    const series = (await adminRequest(harness.url, 'GET', `/api/timeseries?from=0&to=${Date.now() + 60_000}&buckets=1`)).body;
+    for (const lever of ['routing', 'cache', 'context'] as const) expect(series.totals.saved_usd[lever]).toBeCloseTo(totals.saved_by_lever[lever], 12);
+    const metrics = parsePrometheusText(await (await fetch(`${harness.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text());
+    for (const lever of ['routing', 'cache', 'context'] as const) expect(sumOf(metrics, 'switchboard_saved_usd_total', { lever })).toBeCloseTo(totals.saved_by_lever[lever], 12);
 
     const config = join(dirname(harness.databasePath), 'switchboard.yaml');
     writeFileSync(config, `storage:\n  url: sqlite://${harness.databasePath}\n`);
