@@ -61,6 +61,8 @@ export const modelSchema = z
     fallbacks: z.array(z.string()).default([]),
     /** Where `context_length_exceeded` errors go: a model with a larger context window. */
     context_window_fallback: z.string().optional(),
+    /** Input tokens the model accepts: a longer request goes to `context_window_fallback` before any call (docs/cache.md). */
+    context_window: z.number().int().positive().optional(),
     /** Where a content-filter refusal goes. */
     content_filter_fallback: z.string().optional(),
     load_balancing: z.enum(['weighted', 'least-in-flight', 'lowest-latency', 'headroom']).default('weighted'),

@@ -30,6 +30,10 @@ beforeAll(async () => {
       model('strict', { max_input_tokens: 300, policy: 'reject' }),
       model('trimmed', { max_input_tokens: 150, policy: 'trim', keep_last_turns: 1 }),
       model('summarized', { max_input_tokens: 700, policy: 'summarize', keep_last_turns: 1, summarize_model: 'summarizer' }),
+      { name: 'small-window', provider: 'openai', model: 'gpt-4o-mini', base_url: `${upstream.url}/v1`, api_key: 'sk-upstream', context_window: 200, context_window_fallback: 'mid-window' },
+      { name: 'mid-window', provider: 'openai', model: 'gpt-4o-mid', base_url: `${upstream.url}/v1`, api_key: 'sk-upstream', context_window: 400, context_window_fallback: 'large-window' },
+      { name: 'large-window', provider: 'openai', model: 'gpt-4o', base_url: `${upstream.url}/v1`, api_key: 'sk-upstream', context_window: 100000 },
+      { name: 'tiny-window', provider: 'openai', model: 'gpt-4o-tiny', base_url: `${upstream.url}/v1`, api_key: 'sk-upstream', context_window: 10 },
       { name: 'summarizer', provider: 'openai', model: 'gpt-4o-mini', base_url: `${upstream.url}/v1`, api_key: 'sk-upstream', price: { input: 0.15, output: 0.6 } },
     ],
   });
@@ -127,5 +131,22 @@ describe('context limits', () => {
     expect(summaryCalls()).toHaveLength(1);
     expect(answerCalls()[1]!.body.messages[1].content).toContain('The user is planning a trip to Lisbon.');
     expect(Number(next.response.headers.get('x-switchboard-cost-usd'))).toBeCloseTo(answerCost, 12);
+  });
+
+  it("sends a request longer than the model's context window to the first fallback it fits, before any call", async () => {
+    const client = clientFor(harness.url, ADMIN_KEY);
+    const fits = await client.chat.completions.create({ model: 'small-window', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    expect(fits.response.headers.get('x-switchboard-context-fallback')).toBeNull();
+    expect(upstream.lastRequest.body.model).toBe('gpt-4o-mini');
+    // About 520 tokens: past the 200 and 400 windows, so it goes two steps down the chain.
+    const moved = await client.chat.completions.create({ model: 'small-window', messages: [{ role: 'user', content: long('a') + long('b') }] }).withResponse();
+    expect(moved.response.headers.get('x-switchboard-context-fallback')).toBe('large-window');
+    expect(moved.response.headers.get('x-switchboard-model')).toBe('large-window');
+    expect(upstream.requests.map((request) => request.body.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
+
+    const nowhere = await client.chat.completions.create({ model: 'tiny-window', messages: [{ role: 'user', content: long('a') }] }).catch((caught: unknown) => caught);
+    expect(nowhere).toMatchObject({ status: 400, code: 'context_too_long' });
+    expect((nowhere as Error).message).toMatch(/'tiny-window' accepts 10 and has no context_window_fallback/);
+    expect(upstream.requests).toHaveLength(2);
   });
 });

@@ -15,6 +15,10 @@
  * model's input price, less the summary's cost — goes in the log as `context_saved_usd`.
  * When even the turns that must be kept are over the limit, the request is refused as with
  * `reject`, rather than sent to fail (or cost more) upstream.
+ *
+ * Then, limit or not, a request longer than its named model's `context_window` goes to the
+ * model's `context_window_fallback` before any call (context-window.ts), and the answer names
+ * it: `x-switchboard-context-fallback: <model>`.
  */
 import { countPromptTokens, loadTokenizer } from '../cost/token-counter.js';
 import { InvalidRequestError } from '../errors/index.js';
@@ -28,6 +32,7 @@ import type { ChatMessage } from '../protocol/chat-types.js';
 import type { ContextLimit } from './context-schema.js';
 import { splitTurns, withoutTurns, type Conversation } from './conversation-turns.js';
 import { SUMMARY_MAX_TOKENS, Summaries } from './summaries.js';
+import { fitWindow } from './context-window.js';
 
 export interface ContextServices {
   levers: LeverTable;
@@ -47,11 +52,16 @@ export function contextStage(services: ContextServices, summaries = new Summarie
     name: 'fit context',
     async run(exchange, next) {
       const limit = limitFor(levers, exchange);
-      if (!limit) return next();
+      const window = registry.get(exchange.request.model)?.config.context_window;
+      if (!limit && window === undefined) return next();
       await loadTokenizer();
       const { request, scope } = exchange;
       const original = countPromptTokens(request.messages);
-      if (original <= limit.max_input_tokens) return next();
+      if (!limit || original <= limit.max_input_tokens) {
+        exchange.request = fitWindow(request, original, registry);
+        if (exchange.request !== request) scope.headers['x-switchboard-context-fallback'] = exchange.request.model;
+        return next();
+      }
       if (limit.policy === 'reject') throw tooLong(original, limit, request.model);
 
       const conversation = splitTurns(request.messages);
@@ -59,7 +69,8 @@ export function contextStage(services: ContextServices, summaries = new Summarie
       const fitted = limit.policy === 'trim' ? trim(conversation, droppable, limit) : await summarize(conversation, droppable, limit, exchange);
       if (!fitted) throw tooLong(original, limit, request.model, true);
 
-      exchange.request = { ...request, messages: fitted.messages };
+      exchange.request = fitWindow({ ...request, messages: fitted.messages }, fitted.tokens, registry);
+      if (exchange.request.model !== request.model) scope.headers['x-switchboard-context-fallback'] = exchange.request.model;
       const removed = original - fitted.tokens;
       scope.headers['x-switchboard-context'] = limit.policy === 'trim' ? 'trimmed' : 'summarized';
       scope.headers['x-switchboard-context-removed-tokens'] = String(removed);
