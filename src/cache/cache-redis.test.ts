@@ -1,6 +1,6 @@
 /**
  * Two gateway instances sharing one Redis: an answer bought through one is served by the other,
- * and clearing through one clears it for both.
+ * exactly or for a paraphrase, and clearing through one clears it for both.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ describe.skipIf(!services.available)('a cache shared by two instances over Redis
       instances.push(
         await startTestGateway({
           admin_key: ADMIN_KEY,
-          cache: { enabled: true, scope: 'global' },
+          cache: { enabled: true, scope: 'global', semantic: { enabled: true } },
           redis: { url: TEST_REDIS_URL, key_prefix: keyPrefix },
           models: [{ name: 'gpt-4o-mini', provider: 'openai', base_url: `${upstream.url}/v1`, api_key: 'sk-upstream', price: { input: 1, output: 2 } }],
         }),
@@ -56,5 +56,17 @@ describe.skipIf(!services.available)('a cache shared by two instances over Redis
     const again = await clientFor(first.url, keyA.key).chat.completions.create(body).withResponse();
     expect(again.response.headers.get('x-switchboard-cache')).toBe('MISS');
     expect(upstream.requests).toHaveLength(2);
+  });
+
+  it('serves a paraphrase through one instance of a question the other stored', async () => {
+    const [first, second] = instances as [TestGateway, TestGateway];
+    const ask = (instance: TestGateway, content: string) =>
+      clientFor(instance.url, ADMIN_KEY).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content }] }).withResponse();
+    const before = upstream.requests.length;
+    expect((await ask(first, 'What is the capital of France?')).response.headers.get('x-switchboard-cache')).toBe('MISS');
+    const paraphrase = await ask(second, "What's France's capital city?");
+    expect(paraphrase.response.headers.get('x-switchboard-cache')).toBe('SEMANTIC_HIT');
+    expect(Number(paraphrase.response.headers.get('x-switchboard-cache-similarity'))).toBeGreaterThanOrEqual(0.95);
+    expect(upstream.requests.length).toBe(before + 1);
   });
 });

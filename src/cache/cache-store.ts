@@ -22,3 +22,23 @@ export interface CacheStore {
   clear(filter: CacheClearFilter): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * The semantic layer's questions as a log several instances share (Redis): each instance appends
+ * the questions it stores and reads the ones appended since it last looked, so a paraphrase is
+ * matched whichever instance stored the answer.
+ */
+export interface SharedQuestionLog {
+  appendQuestion(partition: string, question: LoggedQuestion, maxLength: number, ttlMs: number): Promise<void>;
+  /** Questions appended after the one with id `after` (`'0'`: all kept), and the last id read. */
+  questionsSince(partition: string, after: string): Promise<{ last: string; questions: LoggedQuestion[] }>;
+}
+
+export interface LoggedQuestion {
+  address: CacheAddress;
+  vector: Float32Array;
+}
+
+export function isSharedQuestionLog(store: CacheStore): store is CacheStore & SharedQuestionLog {
+  return typeof (store as Partial<SharedQuestionLog>).questionsSince === 'function';
+}

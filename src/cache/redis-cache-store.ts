@@ -8,9 +8,9 @@
 import { Redis } from 'ioredis';
 import type { CacheAddress } from './cache-key.js';
 import type { CacheEntry } from './cache-entry.js';
-import type { CacheClearFilter, CacheStore } from './cache-store.js';
+import type { CacheClearFilter, CacheStore, LoggedQuestion, SharedQuestionLog } from './cache-store.js';
 
-export class RedisCacheStore implements CacheStore {
+export class RedisCacheStore implements CacheStore, SharedQuestionLog {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly prefix: string) {
@@ -45,8 +45,35 @@ export class RedisCacheStore implements CacheStore {
     return deleted;
   }
 
+  /** A Redis stream per partition, trimmed to about `maxLength` and expiring with its newest entry. */
+  async appendQuestion(partition: string, question: LoggedQuestion, maxLength: number, ttlMs: number): Promise<void> {
+    const key = this.questionsKey(partition);
+    const vector = Buffer.from(question.vector.buffer, question.vector.byteOffset, question.vector.byteLength).toString('base64');
+    await this.redis.multi().xadd(key, 'MAXLEN', '~', maxLength, '*', 'a', JSON.stringify(question.address), 'v', vector).pexpire(key, ttlMs).exec();
+  }
+
+  async questionsSince(partition: string, after: string): Promise<{ last: string; questions: LoggedQuestion[] }> {
+    const entries = await this.redis.xrange(this.questionsKey(partition), after === '0' ? '-' : after, '+');
+    const questions: LoggedQuestion[] = [];
+    let last = after;
+    for (const [id, fields] of entries) {
+      if (id === after) continue;
+      last = id;
+      const values = new Map<string, string>();
+      for (let index = 0; index + 1 < fields.length; index += 2) values.set(fields[index]!, fields[index + 1]!);
+      const bytes = Buffer.from(values.get('v') ?? '', 'base64');
+      const vector = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      questions.push({ address: JSON.parse(values.get('a') ?? '{}') as CacheAddress, vector });
+    }
+    return { last, questions };
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private questionsKey(partition: string): string {
+    return `${this.prefix}cache-questions:${partition}`;
   }
 
   private keyOf(address: CacheAddress): string {

@@ -11,9 +11,10 @@
  * - The index is in memory, per partition, bounded (least recently used out first): at most
  *   `semantic_index_size` vectors per partition and 1,000 partitions. It holds vectors and
  *   addresses only; the answers live in the cache store, so an index entry whose answer expired
- *   or was cleared is dropped when it is found. An instance's index knows the questions it
- *   stored itself: with Redis, exact entries are shared by every instance, semantic matches
- *   are per instance.
+ *   or was cleared is dropped when it is found.
+ * - With Redis, the questions are also appended to a log per partition in Redis (a stream, kept
+ *   to about `semantic_index_size` entries), and each lookup first reads what other instances
+ *   appended since this one last looked: one round trip, carrying only new questions.
  */
 import { createHash } from 'node:crypto';
 import { stringify } from 'safe-stable-stringify';
@@ -21,7 +22,7 @@ import type { ChatExchange } from '../pipeline/chat-exchange.js';
 import type { CacheAddress } from './cache-key.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheSettings } from './cache-schema.js';
-import type { CacheStore } from './cache-store.js';
+import { isSharedQuestionLog, type CacheStore, type SharedQuestionLog } from './cache-store.js';
 import { messageText } from './message-text.js';
 
 /** Embeds a text into a unit vector. */
@@ -39,17 +40,26 @@ interface IndexEntry {
   address: CacheAddress;
 }
 
+interface Partition {
+  entries: Map<string, IndexEntry>;
+  /** The shared log's last id this instance has read. */
+  lastRead: string;
+}
+
 const MAX_PARTITIONS = 1000;
 const IGNORED_FIELDS = new Set(['messages', 'stream', 'stream_options', 'user', 'metadata', 'store']);
 
 export class SemanticCache {
-  private readonly partitions = new Map<string, Map<string, IndexEntry>>();
+  private readonly partitions = new Map<string, Partition>();
+  private readonly shared: SharedQuestionLog | undefined;
 
   constructor(
     private readonly store: CacheStore,
     private readonly embed: Embed,
     private readonly indexSize: number,
-  ) {}
+  ) {
+    this.shared = isSharedQuestionLog(store) ? store : undefined;
+  }
 
   /** The question a request asks, or undefined when the semantic layer does not apply to it. */
   question(exchange: ChatExchange, tenant: string, settings: CacheSettings): Question | undefined {
@@ -76,7 +86,8 @@ export class SemanticCache {
 
   /** The nearest stored answer at or above the threshold, with its similarity. */
   async find(question: Question, settings: CacheSettings, now: number): Promise<{ entry: CacheEntry; similarity: number } | undefined> {
-    const index = this.partitions.get(question.partition);
+    const partition = await this.partitionOf(question.partition, !this.shared);
+    const index = partition?.entries;
     if (!index || index.size === 0) return undefined;
     const vector = await this.vectorOf(question);
     let best: [string, IndexEntry] | undefined;
@@ -101,13 +112,31 @@ export class SemanticCache {
   }
 
   /** Adds a stored answer's question to its partition's index. */
-  async remember(question: Question, address: CacheAddress, _entry: CacheEntry): Promise<void> {
+  async remember(question: Question, address: CacheAddress, entry: CacheEntry): Promise<void> {
     const vector = await this.vectorOf(question);
-    let index = this.partitions.get(question.partition);
-    if (index) this.partitions.delete(question.partition);
-    else index = new Map();
-    this.partitions.set(question.partition, index);
+    const partition = (await this.partitionOf(question.partition, false))!;
+    this.add(partition, address, vector);
+    await this.shared?.appendQuestion(question.partition, { address, vector }, this.indexSize, entry.expires_at - entry.created_at);
+  }
+
+  /** The partition, most recently used last, with what other instances appended read in; undefined when unknown and `onlyExisting`. */
+  private async partitionOf(key: string, onlyExisting: boolean): Promise<Partition | undefined> {
+    let partition = this.partitions.get(key);
+    if (partition) this.partitions.delete(key);
+    else if (onlyExisting) return undefined;
+    else partition = { entries: new Map(), lastRead: '0' };
+    this.partitions.set(key, partition);
     if (this.partitions.size > MAX_PARTITIONS) this.partitions.delete(this.partitions.keys().next().value!);
+    if (this.shared) {
+      const appended = await this.shared.questionsSince(key, partition.lastRead);
+      partition.lastRead = appended.last;
+      for (const logged of appended.questions) this.add(partition, logged.address, logged.vector);
+    }
+    return partition;
+  }
+
+  private add(partition: Partition, address: CacheAddress, vector: Float32Array): void {
+    const index = partition.entries;
     index.delete(address.hash);
     index.set(address.hash, { vector, address });
     if (index.size > this.indexSize) index.delete(index.keys().next().value!);
