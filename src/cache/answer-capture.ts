@@ -1,11 +1,12 @@
 /**
  * Keeps a copy of an answer as it goes to the client, for the cache. A whole completion is kept
- * as it is. A stream is watched chunk by chunk (or, for a native Anthropic stream, event by
- * event, so thinking blocks and signatures survive): each is serialised as it passes, before a
- * surface edits it, and the copy counts only once the stream has ended on its own — a stream
- * that failed or whose client left is never cached. Answers past `maxBytes` are not kept.
+ * as it is. A stream is watched chunk by chunk — as the upstream's JSON text where the surface
+ * relays bytes, as objects serialised before a surface edits them otherwise, event by event for
+ * a native Anthropic stream (so thinking blocks and signatures survive) — and the copy counts
+ * only once the stream has ended on its own: a stream that failed or whose client left is never
+ * cached. Answers past `maxBytes` are not kept.
  */
-import { transformStream } from '../execution/chat-executor.js';
+import type { StartedStream, StreamRelay } from '../execution/chat-executor.js';
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 import { nativeMessageOf } from '../protocol/native-body.js';
 import type { ChatCompletionChunk } from '../protocol/chat-types.js';
@@ -35,17 +36,44 @@ export function captureAnswer(outcome: ChatOutcome, maxBytes: number): Captured 
     const native = { events: watched.items, recordTokens: stream.native.recordTokens };
     return { outcome: { ...outcome, stream: { ...stream, native } }, answer: () => (watched.complete() ? { kind: 'anthropic-events', events } : undefined) };
   }
+  // An OpenAI-format stream is read either as objects or, by the chat surface, as the upstream's
+  // JSON text through its byte relay: both are watched, so the relay (the fast path) stays.
   const chunks: string[] = [];
-  let watched: ReturnType<typeof watch<ChatCompletionChunk>> | undefined;
-  const transformed = transformStream(stream, (items) => {
-    watched = watch(items, maxBytes, (chunk) => {
-      const text = JSON.stringify(chunk);
-      chunks.push(text);
-      return text.length;
-    });
-    return watched.items;
-  });
-  return { outcome: { ...outcome, stream: transformed }, answer: () => (watched?.complete() ? { kind: 'chunks', chunks } : undefined) };
+  let bytes = 0;
+  let ended = false;
+  const keep = (text: string): void => {
+    if (bytes > maxBytes) return;
+    bytes += text.length;
+    chunks.push(text);
+  };
+  async function* watchedChunks(): AsyncGenerator<ChatCompletionChunk> {
+    for await (const chunk of stream.chunks) {
+      keep(JSON.stringify(chunk));
+      yield chunk;
+    }
+    ended = true;
+  }
+  const { relay } = stream;
+  const watchedRelay: StreamRelay | undefined = relay && {
+    start(sink) {
+      relay.start({
+        payloads(batch, raw) {
+          for (const payload of batch) keep(payload);
+          return sink.payloads(batch, raw);
+        },
+        end() {
+          ended = true;
+          sink.end();
+        },
+        error: (error) => sink.error(error),
+      });
+    },
+    resume: () => relay.resume(),
+    cancel: () => relay.cancel(),
+    recordTokens: (tokens) => relay.recordTokens(tokens),
+  };
+  const watched: StartedStream = { ...stream, chunks: watchedChunks(), relay: watchedRelay };
+  return { outcome: { ...outcome, stream: watched }, answer: () => (ended && bytes <= maxBytes ? { kind: 'chunks', chunks } : undefined) };
 }
 
 function watch<T>(items: AsyncIterable<T>, maxBytes: number, keep: (item: T) => number) {
