@@ -25,7 +25,7 @@ import { captureAnswer } from './answer-capture.js';
 import { cacheDirectives } from './cache-control.js';
 import type { CachedAnswer, CacheEntry } from './cache-entry.js';
 import { hitOutcome } from './cache-hit.js';
-import { cacheAddress, type CacheAddress } from './cache-key.js';
+import { cacheAddress } from './cache-key.js';
 import { mergeCacheSettings, type CacheConfig, type CacheSettings } from './cache-schema.js';
 import type { CacheStore } from './cache-store.js';
 import type { SemanticCache } from './semantic-cache.js';
@@ -147,4 +147,3 @@ function served(exchange: ChatExchange, entry: CacheEntry, outcome: ChatOutcome,
   return outcome;
 }
 
-export type { CacheAddress };

@@ -31,10 +31,4 @@ export class LeverTable {
     if (named) return [named];
     return key ? [key] : [];
   }
-
-  /** True when any route, model or key could set `field` (keys are read per request, so a key field always counts). */
-  anySets(field: keyof Levers): boolean {
-    for (const levers of this.byName.values()) if (levers[field] !== undefined) return true;
-    return false;
-  }
 }
