@@ -50,6 +50,12 @@ describe('output caps', () => {
     expect(upstream.lastRequest.body.max_tokens).toBe(100);
   });
 
+  it('leaves the cache out of the pipeline when no config turns it on', async () => {
+    expect(harness.gateway.pipelines.chatStages).toEqual(['output cap', 'admit', 'fit context', 'route', 'execute']);
+    const { response } = await clientFor(harness.url, ADMIN_KEY).chat.completions.create({ model: 'uncapped', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    expect(response.headers.get('x-switchboard-cache')).toBeNull();
+  });
+
   it("takes the lowest of the key's and the model's caps, and reserves the budget for the capped output", async () => {
     // 32,000 output tokens at $10/1M would need a $0.32 reservation; the $0.01 budget admits 200.
     const limited = await createKey(harness.url, { name: 'capped-key', budget_usd: 0.01, max_output_tokens: 200 });
