@@ -203,6 +203,15 @@ describe('tenants', () => {
     expect((await chat(question, { client: clientFor(harness.url, outsider.key), model: 'team-mini' })).headers.get('x-switchboard-cache')).toBe('MISS');
   });
 
+  it("follows a key's own override: a key may turn the cache off for itself", async () => {
+    const uncached = await createKey(harness.url, { name: 'no-cache', cache: { enabled: false } });
+    const keyClient = clientFor(harness.url, uncached.key);
+    const question = fresh();
+    expect((await chat(question, { client: keyClient })).headers.get('x-switchboard-cache')).toBe('BYPASS');
+    expect((await chat(question, { client: keyClient })).headers.get('x-switchboard-cache')).toBe('BYPASS');
+    expect(openaiUpstream.requests).toHaveLength(2);
+  });
+
   it('DELETE /api/cache clears one key, one model, or everything', async () => {
     const caller = await createKey(harness.url, { name: 'clearing' });
     const keyClient = clientFor(harness.url, caller.key);
@@ -244,6 +253,23 @@ describe('the same cache behind /v1/messages and /v1/responses', () => {
     expect(whole.data.content).toEqual(firstStream.content);
     expect(whole.data.usage.output_tokens).toBe(firstStream.usage.output_tokens);
     expect(anthropicUpstream.requests).toHaveLength(2);
+  });
+
+  it('never stores a translated stream that was cut off (/v1/messages to an OpenAI model)', async () => {
+    const question = fresh();
+    const body = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user' as const, content: question }] };
+    openaiUpstream.setHandler(() => openAIStream(['Paris', ' is', ' the capital.'], { resetAfter: 3 }));
+    try {
+      await expect(anthropic().messages.stream(body).finalMessage()).rejects.toThrow();
+    } finally {
+      openaiUpstream.setHandler((request) => (request.body.stream ? openAIStream(['Paris', ' is', ' the capital.'], { promptTokens: 20, completionTokens: 3 }) : openAICompletion({ content: 'Paris is the capital.', promptTokens: 20, completionTokens: 5 })));
+    }
+    const whole = await anthropic().messages.stream(body).finalMessage();
+    expect(whole.content).toEqual([expect.objectContaining({ type: 'text', text: 'Paris is the capital.' })]);
+    const again = await anthropic().messages.create(body).withResponse();
+    expect(again.response.headers.get('x-switchboard-cache')).toBe('HIT');
+    expect(again.data.content).toEqual(whole.content);
+    expect(openaiUpstream.requests).toHaveLength(2);
   });
 
   it('serves Responses from the cache, and keeps it apart from chat completions', async () => {
