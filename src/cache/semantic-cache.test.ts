@@ -81,3 +81,38 @@ describe('semantic cache', () => {
     expect(upstream.requests).toHaveLength(4);
   });
 });
+
+describe('semantic cache with a configured embedding model', () => {
+  it('embeds through the gateway with the named model and matches by its vectors', async () => {
+    // The fake embedding model maps any question about France to one direction and anything else to another.
+    const embeddings = await FakeUpstream.start((request) => {
+      if (request.path === '/v1/embeddings') {
+        const france = /france/i.test(String(request.body.input));
+        return { json: { object: 'list', model: 'text-embedding-3-small', data: [{ object: 'embedding', index: 0, embedding: france ? [3, 4, 0] : [0, 0, 2] }], usage: { prompt_tokens: 5, total_tokens: 5 } } };
+      }
+      return openAICompletion({ content: `Answer #${embeddings.requests.length}` });
+    });
+    const gateway = await startTestGateway({
+      cache: { enabled: true, semantic: { enabled: true, embedding: 'embedder' } },
+      models: [
+        { name: 'gpt-4o-mini', provider: 'openai', base_url: `${embeddings.url}/v1`, api_key: 'sk-upstream' },
+        { name: 'embedder', provider: 'openai', model: 'text-embedding-3-small', base_url: `${embeddings.url}/v1`, api_key: 'sk-upstream' },
+      ],
+    });
+    try {
+      const ask = (content: string) => gateway.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }).withResponse();
+      expect((await ask('Capital of France?')).response.headers.get('x-switchboard-cache')).toBe('MISS');
+      const near = await ask('Which city governs France?');
+      expect(near.response.headers.get('x-switchboard-cache')).toBe('SEMANTIC_HIT');
+      expect(near.response.headers.get('x-switchboard-cache-similarity')).toBe('1.0000');
+      expect((await ask('Capital of Spain?')).response.headers.get('x-switchboard-cache')).toBe('MISS');
+      const paths = embeddings.requests.map((request) => `${request.path} ${request.body.model}`);
+      // One embedding per question, reused between its lookup and its store.
+      expect(paths.filter((path) => path.startsWith('/v1/embeddings'))).toEqual(Array(3).fill('/v1/embeddings text-embedding-3-small'));
+      expect(paths.filter((path) => path.startsWith('/v1/chat/completions'))).toHaveLength(2);
+    } finally {
+      await gateway.close();
+      await embeddings.close();
+    }
+  });
+});
