@@ -26,7 +26,7 @@ export function cacheConfigured(config: GatewayConfig): boolean {
 export async function openResponseCache(config: GatewayConfig, embedModel: Embed): Promise<ResponseCache | undefined> {
   if (!cacheConfigured(config)) return undefined;
   const store = await openCacheStore(config);
-  const embed: Embed = (text, model) => (model === 'local' ? Promise.resolve(sharedStaticEmbedder().embed(text)) : embedModel(text, model));
+  const embed: Embed = (text, model, scope) => (model === 'local' ? Promise.resolve(sharedStaticEmbedder().embed(text)) : embedModel(text, model, scope));
   const semantic = new SemanticCache(store, embed, config.cache.semantic_index_size);
   return { store, semantic, close: () => store.close() };
 }

@@ -6,6 +6,7 @@
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
+import { getJson } from '../testing/http.js';
 import { openAICompletion } from '../testing/openai-replies.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 
@@ -96,7 +97,7 @@ describe('semantic cache with a configured embedding model', () => {
       cache: { enabled: true, semantic: { enabled: true, embedding: 'embedder' } },
       models: [
         { name: 'gpt-4o-mini', provider: 'openai', base_url: `${embeddings.url}/v1`, api_key: 'sk-upstream' },
-        { name: 'embedder', provider: 'openai', model: 'text-embedding-3-small', base_url: `${embeddings.url}/v1`, api_key: 'sk-upstream' },
+        { name: 'embedder', provider: 'openai', model: 'text-embedding-3-small', base_url: `${embeddings.url}/v1`, api_key: 'sk-upstream', price: { input: 0.02, output: 0 } },
       ],
     });
     try {
@@ -105,6 +106,12 @@ describe('semantic cache with a configured embedding model', () => {
       const near = await ask('Which city governs France?');
       expect(near.response.headers.get('x-switchboard-cache')).toBe('SEMANTIC_HIT');
       expect(near.response.headers.get('x-switchboard-cache-similarity')).toBe('1.0000');
+      // The hit's one cost is its embedding call: one of its attempts, billed with it.
+      await gateway.gateway.logWriter.flush();
+      const [hit] = (await getJson(`${gateway.url}/api/requests?limit=1`)).data;
+      expect(hit.cache_status).toBe('SEMANTIC_HIT');
+      expect(hit.cost_usd).toBeCloseTo((5 * 0.02) / 1e6, 15);
+      expect(hit.attempts).toMatchObject([{ model: 'embedder', status: 200, prompt_tokens: 5 }]);
       expect((await ask('Capital of Spain?')).response.headers.get('x-switchboard-cache')).toBe('MISS');
       const paths = embeddings.requests.map((request) => `${request.path} ${request.body.model}`);
       // One embedding per question, reused between its lookup and its store.

@@ -19,16 +19,18 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'safe-stable-stringify';
 import type { ChatExchange } from '../pipeline/chat-exchange.js';
+import type { RequestScope } from '../pipeline/request-scope.js';
 import type { CacheAddress } from './cache-key.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheSettings } from './cache-schema.js';
 import { isSharedQuestionLog, type CacheStore, type SharedQuestionLog } from './cache-store.js';
 import { messageText } from './message-text.js';
 
-/** Embeds a text into a unit vector. */
-export type Embed = (text: string, model: string) => Promise<Float32Array>;
+/** Embeds a text into a unit vector; a call to a model is billed to `scope`'s request. */
+export type Embed = (text: string, model: string, scope: RequestScope) => Promise<Float32Array>;
 
 export interface Question {
+  scope: RequestScope;
   partition: string;
   text: string;
   embeddingModel: string;
@@ -81,7 +83,7 @@ export class SemanticCache {
       .update(instructions.digest())
       .update(stringify(rest) ?? '')
       .digest('hex');
-    return { partition, text, embeddingModel: settings.semantic.embedding };
+    return { scope: exchange.scope, partition, text, embeddingModel: settings.semantic.embedding };
   }
 
   /** The nearest stored answer at or above the threshold, with its similarity. */
@@ -148,7 +150,7 @@ export class SemanticCache {
   }
 
   private async vectorOf(question: Question): Promise<Float32Array> {
-    question.vector ??= await this.embed(question.text, question.embeddingModel);
+    question.vector ??= await this.embed(question.text, question.embeddingModel, question.scope);
     return question.vector;
   }
 }
