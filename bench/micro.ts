@@ -27,6 +27,18 @@ import { newRequestId } from '../src/pipeline/request-id.js';
 import { SqliteRequestLogStore } from '../src/storage/sqlite/sqlite-request-log-store.js';
 import { GatewayMetrics } from '../src/observability/metrics/gateway-metrics.js';
 import { REPO_ROOT } from './lib/targets.js';
+import { cacheAddress } from '../src/cache/cache-key.js';
+import { captureAnswer } from '../src/cache/answer-capture.js';
+import type { CacheEntry } from '../src/cache/cache-entry.js';
+import { hitOutcome } from '../src/cache/cache-hit.js';
+import { SqliteCacheStore } from '../src/cache/sqlite-cache-store.js';
+import { RequestScope } from '../src/pipeline/request-scope.js';
+import type { ChatCompletion } from '../src/protocol/chat-types.js';
+import { cacheStage } from '../src/cache/cache-stage.js';
+import { SemanticCache } from '../src/cache/semantic-cache.js';
+import { LeverTable } from '../src/pipeline/lever-settings.js';
+import type { ChatOutcome } from '../src/pipeline/chat-outcome.js';
+import pino from 'pino';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '100000' }, out: { type: 'string' } } });
 const iterations = Number(values.iterations);
@@ -87,6 +99,20 @@ function measure(run: (index: number) => unknown): number {
   return results.sort((a, b) => a - b)[2]!;
 }
 
+/** The same for a step that returns a promise (run one after another). */
+async function measureAsync(run: (index: number) => Promise<unknown>): Promise<number> {
+  const batch = Math.max(1000, Math.floor(iterations / 5));
+  for (let index = 0; index < batch; index++) await run(index);
+  const results: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const started = process.cpuUsage();
+    for (let index = 0; index < batch; index++) await run(index);
+    const used = process.cpuUsage(started);
+    results.push(((used.user + used.system) * 1000) / batch);
+  }
+  return results.sort((a, b) => a - b)[2]!;
+}
+
 const rows: Array<[string, number | string]> = [];
 const parsed = JSON.parse(BODY) as unknown;
 const request = parseChatCompletionRequest(parsed) as ChatCompletionRequest;
@@ -136,12 +162,58 @@ rows.push(['SQLite write, per record (batches of 500, WAL)', sqlitePerRecord]);
 await store.close();
 rmSync(directory, { recursive: true, force: true });
 
+// The exact cache (docs/cache.md), off by default: what a miss and a hit add. Not in the total.
+const cacheRows: Array<[string, number]> = [];
+{
+  const cacheDirectory = mkdtempSync(join(tmpdir(), 'switchboard-micro-cache-'));
+  const cacheStore = new SqliteCacheStore(join(cacheDirectory, 'cache.db'), 10_000);
+  const scope = new RequestScope('/v1/chat/completions');
+  const exchange = { scope, surface: 'chat-completions' as const, request };
+  const completion: ChatCompletion = { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }], usage: USAGE };
+  const call = { completion, model: registry.get('bench-model')!, deployment, cost: priceCall(request, USAGE, '', deployment) };
+  const entryFor = (): CacheEntry => ({ created_at: Date.now(), expires_at: Date.now() + 3_600_000, served_model: 'bench-model', deployment: deployment.id, cost_usd: 0.0000074, answer: captureAnswer({ kind: 'completed', call, extraCost: 0, headers: {} }, 1 << 20).answer()! });
+  const address = cacheAddress(exchange, 'key');
+  cacheRows.push(['cache key (canonical JSON of the request, sha256)', measure(() => cacheAddress(exchange, 'key'))]);
+  cacheRows.push(['cache lookup, SQLite, miss', measure((index) => cacheStore.get({ ...address, hash: `miss-${index}` }, Date.now()))]);
+  cacheRows.push(['keep the answer (capture, entry, SQLite insert; 10,000-entry bound)', measure((index) => cacheStore.set({ ...address, hash: `h${index % 20_000}` }, entryFor()))]);
+  await cacheStore.set(address, entryFor());
+  cacheStore.flush();
+  const stored = (await cacheStore.get(address, Date.now()))!;
+  // `get` does its work before its first await, so calling it runs the read and the parse here.
+  cacheRows.push(['cache hit: SQLite lookup, parse the entry, the answer as an outcome', measure(() => (void cacheStore.get(address, Date.now()), hitOutcome(stored, false, registry, {})))]);
+  // The whole stage around a terminal step that answers at once, less that step alone: key,
+  // lookup, capture, the entry kept, the finish hooks, and the batched writes at a steady rate.
+  const cacheConfig = validateConfig({ ...config, cache: { enabled: true } }, 'micro');
+  const stage = cacheStage({ config: cacheConfig.cache, store: cacheStore, levers: new LeverTable(cacheConfig), registry, logger: pino({ level: 'silent' }), semantic: new SemanticCache(cacheStore, async () => new Float32Array(0), 1) });
+  const answer = async (): Promise<ChatOutcome> => ({ kind: 'completed', call, extraCost: 0, headers: {} });
+  const through = (headers: Record<string, string>, staged: boolean) => async () => {
+    const requestScope = new RequestScope('/v1/chat/completions', headers);
+    const requestExchange = { scope: requestScope, surface: 'chat-completions' as const, request };
+    await (staged ? stage.run(requestExchange, answer) : answer());
+    await requestScope.finish(() => {});
+  };
+  const bare = await measureAsync(through({}, false));
+  // `max-age=0`: the entry is found too old, so each request is a miss that stores again.
+  const stagedMiss = (await measureAsync(through({ 'cache-control': 'max-age=0' }, true))) - bare;
+  const stagedHit = (await measureAsync(through({}, true))) - bare;
+  cacheRows.push(['the whole cache stage, a miss (JSON answer)', stagedMiss]);
+  cacheRows.push(['the whole cache stage, a hit (JSON answer)', stagedHit]);
+  await cacheStore.close();
+  rmSync(cacheDirectory, { recursive: true, force: true });
+}
+const missTotal = cacheRows.slice(0, 3).reduce((sum, [, value]) => sum + value, 0);
+
 const total = rows.reduce((sum, [step, value]) => sum + (typeof value === 'number' && !step.includes('(not in the total)') ? value : 0), 0);
 const table = [
   '| step | CPU ns per call |',
   '|---|--:|',
   ...rows.map(([step, value]) => `| ${step} | ${typeof value === 'number' ? Math.round(value).toLocaleString('en-US') : value} |`),
   `| **total of the steps above** | **${Math.round(total).toLocaleString('en-US')}** |`,
+  '',
+  '| with the exact cache on (docs/cache.md) | CPU ns per call |',
+  '|---|--:|',
+  ...cacheRows.map(([step, value]) => `| ${step} | ${Math.round(value).toLocaleString('en-US')} |`),
+  `| **a miss adds (key + lookup + keep, the first three rows)** | **${Math.round(missTotal).toLocaleString('en-US')}** |`,
 ].join('\n');
 const report = `# Request-path microbenchmark\n\nRun ${new Date().toISOString()}, Node ${process.version}, ${iterations} iterations a step (\`npm run bench:micro\`).\n\n${table}\n\nThe learned router's decision is measured by \`npm run bench:router\`.\n`;
 const outDirectory = values.out ?? join(REPO_ROOT, 'bench/results');

@@ -48,7 +48,7 @@ export interface BenchResults {
   firstToken: FirstToken[];
 }
 
-const LABELS: Record<TargetName, string> = { direct: 'direct', switchboard: 'Switchboard', baseline: 'Switchboard, baseline build', nginx: 'nginx', portkey: 'Portkey 1.15.2', undici: 'bare undici proxy' };
+const LABELS: Record<TargetName, string> = { direct: 'direct', switchboard: 'Switchboard', baseline: 'Switchboard, baseline build', nginx: 'nginx', portkey: 'Portkey 1.15.2', undici: 'bare undici proxy', 'cache-miss': 'Switchboard, cache on, every request a miss', 'cache-hit': 'Switchboard, cache on, every request a hit' };
 
 function fixed(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
@@ -169,7 +169,7 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const COLORS: Record<TargetName, string> = { direct: '#9aa5b1', switchboard: '#2563eb', baseline: '#93c5fd', nginx: '#16a34a', portkey: '#dc2626', undici: '#a855f7' };
+const COLORS: Record<TargetName, string> = { direct: '#9aa5b1', switchboard: '#2563eb', baseline: '#93c5fd', nginx: '#16a34a', portkey: '#dc2626', undici: '#a855f7', 'cache-miss': '#f59e0b', 'cache-hit': '#0891b2' };
 
 interface Bar {
   target: TargetName;

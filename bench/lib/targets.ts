@@ -19,8 +19,15 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
  * `baseline` is another build of Switchboard (`--baseline-ref`), run beside this one so a
  * change's cost is read within one run.
  */
-export type TargetName = 'direct' | 'switchboard' | 'baseline' | 'nginx' | 'portkey' | 'undici';
-export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'baseline', 'nginx', 'portkey', 'undici'];
+export type TargetName = 'direct' | 'switchboard' | 'baseline' | 'nginx' | 'portkey' | 'undici' | 'cache-miss' | 'cache-hit';
+/**
+ * `cache-miss` and `cache-hit` are Switchboard with the exact cache on (docs/cache.md): every
+ * request of `cache-hit` after the first is answered from the cache; `cache-miss` sends
+ * `Cache-Control: max-age=0`, so each request looks the entry up, finds it too old, goes
+ * upstream and stores its answer again — a miss's whole work, plus parsing the old entry (an
+ * upper bound on a miss's cost).
+ */
+export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'baseline', 'nginx', 'portkey', 'undici', 'cache-miss', 'cache-hit'];
 export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey', 'undici'];
 
 export interface RunningTarget {
@@ -64,6 +71,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
       return { target: { name, url: `http://127.0.0.1:${options.fakePort}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', stop: async () => {} } };
     case 'switchboard':
       return startSwitchboard(options, 'switchboard', REPO_ROOT);
+    case 'cache-miss':
+      return startSwitchboard(options, 'cache-miss', REPO_ROOT, { cache: true, headers: { 'cache-control': 'max-age=0' } });
+    case 'cache-hit':
+      return startSwitchboard(options, 'cache-hit', REPO_ROOT, { cache: true, headers: {} });
     case 'baseline':
       if (!options.baselineDirectory) return { skipped: 'no baseline build: pass --baseline-ref REF' };
       return startSwitchboard(options, 'baseline', options.baselineDirectory);
@@ -82,7 +93,7 @@ function startNode(options: TargetOptions, args: string[], spawnOptions: NonNull
   return startService(command, options.wrapper ? [...prefix, process.execPath, ...args] : args, { ...spawnOptions, env });
 }
 
-async function startSwitchboard(options: TargetOptions, name: 'switchboard' | 'baseline', checkout: string): Promise<StartResult> {
+async function startSwitchboard(options: TargetOptions, name: 'switchboard' | 'baseline' | 'cache-miss' | 'cache-hit', checkout: string, variant?: { cache: boolean; headers: Record<string, string> }): Promise<StartResult> {
   const main = join(checkout, 'dist/cli/main.js');
   if (!existsSync(main)) return { skipped: `${main} is missing: run \`npm run build\` first` };
   const port = await freePort();
@@ -118,6 +129,7 @@ async function startSwitchboard(options: TargetOptions, name: 'switchboard' | 'b
       '        model: bench-strong',
       '    default: bench-model',
       '    strong: bench-strong',
+      ...(variant?.cache ? ['cache: { enabled: true }'] : []),
       '',
     ].join('\n'),
   );
@@ -125,7 +137,7 @@ async function startSwitchboard(options: TargetOptions, name: 'switchboard' | 'b
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
   const service = startNode(options, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
   await ready(service, port, name, options.wrapper ? 600_000 : 30_000);
-  return { target: { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'bench-route', pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) } };
+  return { target: { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench', ...variant?.headers }, model: 'bench-route', pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) } };
 }
 
 function findNginx(): string | undefined {

@@ -10,8 +10,20 @@ export interface ModelReference {
   name: string;
 }
 
-export function modelReferences(config: Pick<GatewayConfig, 'models' | 'routes'> & Partial<Pick<GatewayConfig, 'judge'>>): ModelReference[] {
+export function modelReferences(config: Pick<GatewayConfig, 'models' | 'routes'> & Partial<Pick<GatewayConfig, 'judge' | 'cache'>>): ModelReference[] {
   const references: ModelReference[] = [];
+  const embedding = config.cache?.semantic.embedding;
+  if (embedding && embedding !== 'local') references.push({ path: ['cache', 'semantic', 'embedding'], name: embedding });
+  // Cost levers name models too: the summary writer, a semantic layer's embedding model.
+  const levers: Array<[Array<string | number>, { context?: { summarize_model?: string | undefined } | undefined; cache?: { semantic?: { embedding?: string | undefined } | undefined } | undefined }]> = [
+    ...config.models.map((model, position): [Array<string | number>, typeof model] => [['models', position], model]),
+    ...config.routes.map((route, position): [Array<string | number>, typeof route] => [['routes', position], route]),
+  ];
+  for (const [path, named] of levers) {
+    if (named.context?.summarize_model) references.push({ path: [...path, 'context', 'summarize_model'], name: named.context.summarize_model });
+    const levelEmbedding = named.cache?.semantic?.embedding;
+    if (levelEmbedding && levelEmbedding !== 'local') references.push({ path: [...path, 'cache', 'semantic', 'embedding'], name: levelEmbedding });
+  }
   for (const [index, model] of config.models.entries()) {
     for (const [position, fallback] of model.fallbacks.entries()) references.push({ path: ['models', index, 'fallbacks', position], name: fallback });
     if (model.context_window_fallback) references.push({ path: ['models', index, 'context_window_fallback'], name: model.context_window_fallback });

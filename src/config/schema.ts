@@ -10,6 +10,8 @@ import { governanceSchema, redisSchema } from '../governance/governance-schema.j
 import { responsesConfigSchema } from '../surfaces/openai-responses/store/response-store-config.js';
 import { LOG_FORMATS } from '../logging/log-format.js';
 import { batchConfigSchema } from '../batch/batch-config.js';
+import { cacheConfigSchema, cacheOverrideSchema } from '../cache/cache-schema.js';
+import { contextLimitSchema } from '../context/context-schema.js';
 import { metricsSchema, telemetrySchema } from '../observability/observability-schema.js';
 import { limitsSchema } from './limits-schema.js';
 
@@ -60,11 +62,20 @@ export const modelSchema = z
     fallbacks: z.array(z.string()).default([]),
     /** Where `context_length_exceeded` errors go: a model with a larger context window. */
     context_window_fallback: z.string().optional(),
+    /** Input tokens the model accepts: a longer request goes to `context_window_fallback` before any call (docs/cache.md). */
+    context_window: z.number().int().positive().optional(),
     /** Where a content-filter refusal goes. */
     content_filter_fallback: z.string().optional(),
     load_balancing: z.enum(['weighted', 'least-in-flight', 'lowest-latency', 'headroom']).default('weighted'),
-    /** Largest output the model can produce; used to reserve budget when max_tokens is unset. */
+    /**
+     * Largest output the model may produce: a request asking for more (or for nothing) is clamped
+     * to it (`x-switchboard-max-tokens`), and budgets reserve it when max_tokens is unset.
+     */
     max_output_tokens: z.number().int().positive().optional(),
+    /** Cache overrides for requests that name this model (docs/cache.md). */
+    cache: cacheOverrideSchema.optional(),
+    /** A context limit for requests that name this model (docs/cache.md). */
+    context: contextLimitSchema.optional(),
     /** Marks a built-in simulated model, so no quality figure is ever computed from it. */
     simulated: z.boolean().optional(),
   })
@@ -148,6 +159,8 @@ export const configSchema = z.strictObject({
   /** Shared counters for budgets and rate limits across instances (docs/governance.md). */
   redis: redisSchema.optional(),
   governance: governanceSchema.prefault({}),
+  /** The response cache: exact and semantic (docs/cache.md). Off unless enabled. */
+  cache: cacheConfigSchema.prefault({}),
   /** Responses kept by `POST /v1/responses` with `store: true` (docs/responses.md). */
   responses: responsesConfigSchema.prefault({}),
   /** Batch jobs behind /v1/files and /v1/batches: limits and pacing (docs/batch.md). */

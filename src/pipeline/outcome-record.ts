@@ -53,6 +53,8 @@ export function recordStreamStart(scope: RequestScope, outcome: Streamed): Recor
  * delivered: its usage, else its streamed text, kept in bounded memory (cost/bounded-text.ts).
  */
 export function recordStreamEnd(scope: RequestScope, request: ChatCompletionRequest, outcome: Streamed, usage: Usage | null, text: BoundedText): void {
+  // A replay from the cache carries the original usage, but nothing was bought: it costs 0.
+  if (outcome.cached) return;
   const cost = priceCall(request, usage, usage ? '' : text, outcome.stream.deployment);
   applyCost(scope, cost, outcome.extraCost);
   recordAttemptCost(scope.record.attempts, cost);

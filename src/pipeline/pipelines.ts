@@ -10,6 +10,8 @@
  * fit context → (route → execute) → check output → cache store → shadow. A stage whose config
  * is off returns no stage from its factory, so it is absent and costs nothing.
  */
+import { cacheStage } from '../cache/cache-stage.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { ChatExecutor } from '../execution/chat-executor.js';
 import { admitStage } from '../governance/admit-stage.js';
@@ -25,7 +27,10 @@ import { shadowStage } from '../shadow/shadow-stage.js';
 import type { ChatExchange } from './chat-exchange.js';
 import type { ChatOutcome } from './chat-outcome.js';
 import { embedStage, type EmbeddingsExchange, type EmbeddingsOutcome } from './embeddings-exchange.js';
+import { LeverTable } from './lever-settings.js';
 import { compose, type Stage } from './stage.js';
+import { outputCapStage } from '../output-caps/output-cap-stage.js';
+import { contextStage } from '../context/context-stage.js';
 
 export interface PipelineServices {
   config: GatewayConfig;
@@ -38,11 +43,18 @@ export interface PipelineServices {
   tracer?: RequestTracer;
   /** Shadow tests, the judge and their store (src/shadow); the shadow stage is absent without it. */
   learning?: LearningLoop;
+  /** The response cache's store and semantic index; undefined when no config turns the cache on. */
+  cache?: ResponseCache | undefined;
+}
+
+/** What stage factories get: the services, and where each request's levers come from. */
+export interface StageServices extends PipelineServices {
+  levers: LeverTable;
 }
 
 export type ChatStage = Stage<ChatExchange, ChatOutcome>;
 /** Builds a stage from the config, or returns undefined when the stage is off. */
-export type ChatStageFactory = (services: PipelineServices) => ChatStage | undefined;
+export type ChatStageFactory = (services: StageServices) => ChatStage | undefined;
 
 /**
  * The chat stages, outermost first. The next issues add theirs here, at their place:
@@ -50,8 +62,18 @@ export type ChatStageFactory = (services: PipelineServices) => ChatStage | undef
  * output (guardrails/), shadow (shadow/).
  */
 const CHAT_STAGES: readonly ChatStageFactory[] = [
+  // Before admission, so the budget is reserved for the capped output. Always present: a key
+  // created at runtime may carry a cap, and the stage costs a map read.
+  (services) => outputCapStage(services.levers),
   (services) => admitStage(services.governance),
-  // Around route → execute: it needs the route's decision and the answer as it came back.
+  (services) =>
+    services.cache &&
+    cacheStage({ config: services.config.cache, store: services.cache.store, semantic: services.cache.semantic, levers: services.levers, registry: services.registry, logger: services.logger }),
+  // After the cache, so a trimmed request is still found under the conversation the client sent.
+  // Always present, like the output cap: a key may carry a limit.
+  (services) => contextStage(services),
+  // Around route → execute: it needs the route's decision and the answer as it came back (a
+  // cache hit never reaches it, so a cached answer is never shadowed).
   shadowStage,
   // Innermost, so the span describes the request as it goes upstream (after masking, trimming).
   (services) => traceStage(services.tracer),
@@ -65,7 +87,8 @@ export interface Pipelines {
 }
 
 export function buildPipelines(services: PipelineServices): Pipelines {
-  const chatStages = CHAT_STAGES.map((factory) => factory(services)).filter((stage): stage is ChatStage => stage !== undefined);
+  const stageServices: StageServices = { ...services, levers: new LeverTable(services.config) };
+  const chatStages = CHAT_STAGES.map((factory) => factory(stageServices)).filter((stage): stage is ChatStage => stage !== undefined);
   const embeddingStages = [admitEmbeddingsStage(services.governance)];
   return {
     chat: compose(chatStages, routeAndExecute(services)),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { reviewSchema, shadowSchema } from '../shadow/shadow-schema.js';
+import { leverFields } from '../config/lever-fields.js';
 
 const name = z.string().min(1);
 const share = z.number().min(0).max(1);
@@ -11,6 +12,7 @@ const share = z.number().min(0).max(1);
 const fixedRoute = z.strictObject({
   name,
   strategy: z.literal('fixed'),
+  ...leverFields,
   model: name,
   /** Optional: the flagship this route stands in for, so savings are reported against it. */
   strong: name.optional(),
@@ -19,6 +21,7 @@ const fixedRoute = z.strictObject({
 const randomRoute = z.strictObject({
   name,
   strategy: z.literal('random'),
+  ...leverFields,
   weak: name,
   strong: name,
   /** Share of requests sent to the strong model. */
@@ -49,6 +52,7 @@ export const ruleConditionSchema = z.strictObject({
 const rulesRoute = z.strictObject({
   name,
   strategy: z.literal('rules'),
+  ...leverFields,
   rules: z.array(z.strictObject({ when: ruleConditionSchema, model: name, reason: z.string().optional() })).min(1),
   /** The model when no rule matches. */
   default: name,
@@ -60,6 +64,7 @@ const learnedRoute = z
   .strictObject({
     name,
     strategy: z.literal('learned'),
+    ...leverFields,
     weak: name,
     strong: name,
     /** A router file made by `switchboard router train`; the shipped default router when omitted. */
@@ -87,6 +92,7 @@ const learnedRoute = z
 const cascadeRoute = z.strictObject({
   name,
   strategy: z.literal('cascade'),
+  ...leverFields,
   weak: name,
   strong: name,
   checks: z
@@ -110,6 +116,7 @@ const cascadeRoute = z.strictObject({
 const pipelineRoute = z.strictObject({
   name,
   strategy: z.literal('pipeline'),
+  ...leverFields,
   classify: z.strictObject({
     model: name,
     /** Class label → the model that solves requests of that class. */
@@ -135,6 +142,8 @@ const experimentRoute = z
       .string()
       .regex(/^(user|key|header:[a-z0-9-]+)$/, 'use user, key or header:<lower-case header name>')
       .default('user'),
+    // Cost levers on the experiment apply to every arm's requests, as on any route.
+    ...leverFields,
   })
   .superRefine((route, context) => {
     const names = route.arms.map((arm) => arm.name);

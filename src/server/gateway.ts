@@ -35,6 +35,8 @@ import { BatchService } from '../batch/batch-service.js';
 import { openLearningLoop, type LearningLoop } from '../shadow/learning-loop.js';
 import type { AuditActor } from '../audit/audit-actor.js';
 import { LearnedRoute } from '../routing/strategies/learned-route.js';
+import { openResponseCache, type ResponseCache } from '../cache/response-cache.js';
+import { embedThroughGateway } from '../cache/gateway-embedding.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -80,6 +82,8 @@ export interface Gateway extends GatewayGeneration {
   readonly metrics: GatewayMetrics | undefined;
   /** OpenTelemetry traces (src/observability/tracing); undefined, and never loaded, when telemetry is off. */
   readonly tracer: RequestTracer | undefined;
+  /** The response cache (src/cache); opened at startup when a config turns it on, kept across reloads. */
+  readonly cache: ResponseCache | undefined;
   /** Requests (streams included) that have started and not finished. */
   inFlight: number;
   draining: boolean;
@@ -117,6 +121,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   server.maxConnections = config.server.max_connections;
   const tracing = telemetrySettings(config);
   const tracer = tracing ? await (await import('../observability/tracing/request-tracer.js')).startRequestTracer(tracing, logger) : undefined;
+  const cache = await openResponseCache(config, embedThroughGateway(() => gateway));
   const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
   const learning = await openLearningLoop({
     storageUrl: config.storage.url,
@@ -127,8 +132,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const gateway: Gateway = {
     ...first,
-    pipelines: buildPipelines({ ...first, governance, logger, tracer, learning }),
-    logger, store, logWriter, governance, responseStore, server, metrics, tracer, learning,
+    pipelines: buildPipelines({ ...first, governance, logger, tracer, learning, cache }),
+    logger, store, logWriter, governance, responseStore, server, metrics, tracer, learning, cache,
     batches: undefined as unknown as BatchService,
     httpRoutes: gatewayRoutes(),
     requestGuard: new RequestGuard(config.server),
@@ -155,12 +160,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
       const previousRouters = routerVersions(gateway.routes);
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
-      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer, learning }) });
-      // A reload that brings a new router file (retrained from the logs) is a router swap: audited.
-      for (const [name, after] of routerVersions(next.routes)) {
-        const before = previousRouters.get(name);
-        if (before && before.router_version !== after.router_version) await governance.audit.record('route.router_swap', { ...actor, target: name, before, after });
-      }
+    pipelines: buildPipelines({ ...first, governance, logger, tracer, learning, cache }),
+    logger, store, logWriter, governance, responseStore, server, metrics, tracer, learning, cache,
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
       return gateway;
     },
@@ -238,6 +239,7 @@ async function closeGateway(gateway: Gateway): Promise<void> {
   await gateway.logWriter.flush();
   await gateway.governance.close();
   await gateway.responseStore.close();
+  await gateway.cache?.close();
   await gateway.store.close();
   await gateway.tracer?.shutdown((error) => gateway.logger.warn({ err: error }, 'the last spans could not be exported'));
 }

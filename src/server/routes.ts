@@ -6,6 +6,7 @@ import { addAuditRoutes } from '../audit/audit-handlers.js';
 import { addKeyRoutes } from '../governance/admin/key-handlers.js';
 import { addLimitsRoutes } from '../governance/admin/limits-handlers.js';
 import { addBatchRoutes } from '../batch/batch-handlers.js';
+import { addCacheRoutes } from '../cache/cache-handlers.js';
 import { handleCountTokens, handleMessages, writeAnthropicError } from '../surfaces/anthropic-messages/messages-handler.js';
 import { handleChatCompletions } from '../surfaces/openai-chat/chat-completions-handler.js';
 import { handleEmbeddings } from '../surfaces/embeddings/embeddings-handler.js';
@@ -56,6 +57,7 @@ export function gatewayRoutes(): HttpRoutes {
   addBatchRoutes(routes);
   addKeyRoutes(routes);
   addLimitsRoutes(routes);
+  addCacheRoutes(routes);
   addAuditRoutes(routes);
   addComparisonRoutes(routes);
   addReviewRoutes(routes);

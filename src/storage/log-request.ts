@@ -41,14 +41,18 @@ export function completeRecord(services: Pick<LogServices, 'registry'>, scope: R
   record.latency_ms = scope.elapsedMs();
   scrubRecord(record);
   const baseline = scope.baselineModel ? services.registry.get(scope.baselineModel) : undefined;
-  // What the request would have cost on the baseline model, from the same tokens; unrouted
-  // requests have no baseline (no saving).
-  if (baseline?.price) {
-    record.baseline_cost_usd = computeCost(
-      { promptTokens: record.prompt_tokens, completionTokens: record.completion_tokens, cachedTokens: record.cached_tokens, cacheWriteTokens: 0, reasoningTokens: record.reasoning_tokens },
-      baseline.price,
-    );
-  }
+  // The savings baseline: what the request would have cost with no lever pulled. Routing's part
+  // is the baseline model's cost of the same tokens (unrouted requests: what was paid); the
+  // cache's and the context limit's parts are what they recorded. So the split in /api/spend
+  // (routing = baseline − cost − cache − context) adds up to the total by construction.
+  const leverSavings = (record.cache_saved_usd ?? 0) + (record.context_saved_usd ?? 0);
+  const routed = baseline?.price
+    ? computeCost(
+        { promptTokens: record.prompt_tokens, completionTokens: record.completion_tokens, cachedTokens: record.cached_tokens, cacheWriteTokens: 0, reasoningTokens: record.reasoning_tokens },
+        baseline.price,
+      )
+    : undefined;
+  if (routed !== undefined || leverSavings !== 0) record.baseline_cost_usd = (routed ?? record.cost_usd) + leverSavings;
   return record;
 }
 

@@ -47,21 +47,27 @@ export const GROUP_COLUMNS: Record<SpendGroup, string> = {
 };
 
 /**
- * The batch columns of a spend query, the same SQL in SQLite and PostgreSQL: batch lines, their
- * cost, and their cost at live prices (a paced line's live cost is its cost: no saving).
+ * The lever and batch columns of a spend query, the same SQL in SQLite and PostgreSQL: what the
+ * cache and context limits saved, batch lines, their cost, and their cost at live prices (a
+ * paced line's live cost is its cost: no saving).
  */
-export const BATCH_SUMS = `SUM(CASE WHEN batch_id IS NOT NULL THEN 1 ELSE 0 END) AS batch_requests,
+export const BATCH_SUMS = `SUM(COALESCE(cache_saved_usd, 0)) AS cache_saved_usd, SUM(COALESCE(context_saved_usd, 0)) AS context_saved_usd,
+  SUM(CASE WHEN batch_id IS NOT NULL THEN 1 ELSE 0 END) AS batch_requests,
   SUM(CASE WHEN batch_id IS NOT NULL THEN cost_usd ELSE 0 END) AS batch_cost_usd,
   SUM(CASE WHEN batch_id IS NOT NULL THEN COALESCE(live_cost_usd, cost_usd) ELSE 0 END) AS batch_live_cost_usd`;
 
 export function spendRowFromSums(sums: SpendSums): SpendRow {
-  const { batch_live_cost_usd: batchLiveCost, ...row } = sums;
+  const { batch_live_cost_usd: batchLiveCost, cache_saved_usd: cacheSaved, context_saved_usd: contextSaved, ...row } = sums;
   const batchRequests = Number(row.batch_requests ?? 0);
   const batchCost = Number(row.batch_cost_usd ?? 0);
+  const saved = row.baseline_cost_usd - row.cost_usd;
+  const cache = Number(cacheSaved ?? 0);
+  const context = Number(contextSaved ?? 0);
   return {
     ...row,
     total_tokens: row.prompt_tokens + row.completion_tokens,
-    saved_usd: row.baseline_cost_usd - row.cost_usd,
+    saved_usd: saved,
+    saved_by_lever: { routing: saved - cache - context, cache, context },
     batch_requests: batchRequests,
     batch_cost_usd: batchCost,
     batch_saved_usd: Number(batchLiveCost ?? 0) - batchCost,

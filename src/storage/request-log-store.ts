@@ -26,14 +26,26 @@ export interface SpendRow {
   cost_usd: number;
   baseline_cost_usd: number;
   saved_usd: number;
+  /**
+   * `saved_usd` by lever, against the same baseline (docs/cache.md, "Savings"): `cache` and
+   * `context` are what the log recorded for them; `routing` is the rest — the baseline model's
+   * cost of the tokens sent, less what was paid.
+   */
+  saved_by_lever: SavedByLever;
   /** Batch lines among `requests` (src/batch), their cost, and what they saved against live prices. */
   batch_requests: number;
   batch_cost_usd: number;
   batch_saved_usd: number;
 }
 
+export interface SavedByLever {
+  routing: number;
+  cache: number;
+  context: number;
+}
+
 /** What a spend query's SQL returns per group; `spendRowFromSums` derives the rest. */
-export type SpendSums = Omit<SpendRow, 'total_tokens' | 'saved_usd' | 'batch_saved_usd'> & { batch_live_cost_usd: number };
+export type SpendSums = Omit<SpendRow, 'total_tokens' | 'saved_usd' | 'saved_by_lever' | 'batch_saved_usd'> & { batch_live_cost_usd: number; cache_saved_usd: number | null; context_saved_usd: number | null };
 
 export interface RequestLogStore {
   insertMany(records: readonly RequestRecord[]): Promise<void>;

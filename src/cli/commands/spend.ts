@@ -1,7 +1,7 @@
 /**
  * `switchboard spend`: spend per group from the request log, read directly from the store
  * (SQLite or PostgreSQL, from the config), so it works whether or not the gateway is running.
- * The same numbers as GET /api/spend, savings included.
+ * The same numbers as GET /api/spend, savings included and split by lever (routing, cache, context).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { openRequestLogStore } from '../../storage/open-store.js';
@@ -31,10 +31,17 @@ export function registerSpendCommand(program: Command): void {
 export function formatSpend(groupBy: SpendGroup, rows: readonly SpendRow[]): string {
   const usd = (value: number) => `$${value.toFixed(6)}`;
   const total = (field: 'requests' | 'total_tokens' | 'cost_usd' | 'baseline_cost_usd' | 'saved_usd') => rows.reduce((sum, row) => sum + row[field], 0);
+  const lever = (name: keyof SpendRow['saved_by_lever']) => rows.reduce((sum, row) => sum + row.saved_by_lever[name], 0);
   const table = [
-    [groupBy, 'requests', 'tokens', 'cost_usd', 'baseline_cost_usd', 'saved_usd'],
-    ...rows.map((row) => [row.group ?? '(none)', String(row.requests), String(row.total_tokens), usd(row.cost_usd), usd(row.baseline_cost_usd), usd(row.saved_usd)]),
-    ['total', String(total('requests')), String(total('total_tokens')), usd(total('cost_usd')), usd(total('baseline_cost_usd')), usd(total('saved_usd'))],
+    [groupBy, 'requests', 'tokens', 'cost_usd', 'baseline_cost_usd', 'saved_usd', 'routing', 'cache', 'context'],
+    ...rows.map((row) => [
+      row.group ?? '(none)', String(row.requests), String(row.total_tokens), usd(row.cost_usd), usd(row.baseline_cost_usd), usd(row.saved_usd),
+      usd(row.saved_by_lever.routing), usd(row.saved_by_lever.cache), usd(row.saved_by_lever.context),
+    ]),
+    [
+      'total', String(total('requests')), String(total('total_tokens')), usd(total('cost_usd')), usd(total('baseline_cost_usd')), usd(total('saved_usd')),
+      usd(lever('routing')), usd(lever('cache')), usd(lever('context')),
+    ],
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
   return `${table.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n')}\n`;

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { limitsFields } from '../governance-schema.js';
+import { leverFields } from '../../config/lever-fields.js';
 
 export const KEY_PREFIX = 'sk-sb-';
 
@@ -18,6 +19,8 @@ export const keySettingsSchema = z.strictObject({
   models: z.array(z.string().min(1)).nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
   ...limitsFields,
+  /** Cache overrides, a context limit and an output cap for this key's requests (docs/cache.md). */
+  ...leverFields,
 });
 export type KeySettings = z.infer<typeof keySettingsSchema>;
 

@@ -72,7 +72,8 @@ export function buildTimeSeries(rows: readonly SeriesRow[], from: number, to: nu
     }
     totals.saved_usd.cache += row.cache_saved_usd ?? 0;
     totals.saved_usd.context += row.context_saved_usd ?? 0;
-    if (row.baseline_cost_usd !== null) totals.saved_usd.routing += row.baseline_cost_usd - row.cost_usd - (row.cache_saved_usd ?? 0);
+    // The baseline holds the cache's and the context limit's savings too (storage/log-request.ts).
+    if (row.baseline_cost_usd !== null) totals.saved_usd.routing += row.baseline_cost_usd - row.cost_usd - (row.cache_saved_usd ?? 0) - (row.context_saved_usd ?? 0);
     const decision = row.route_decision;
     if (decision === 'strong' || decision === 'escalated') bucket.strong++;
     if (decision === 'weak' || decision === 'weak-accepted') bucket.weak++;

@@ -65,8 +65,9 @@ export function recordMetrics(instruments: Instruments, bounds: LabelBounds, rec
 function recordSavings(instruments: Instruments, record: RequestRecord, route: string): void {
   if (record.baseline_cost_usd !== null) {
     if (route !== '') instruments.baselineCost.inc({ route }, record.baseline_cost_usd);
-    const routing = record.baseline_cost_usd - record.cost_usd - (record.cache_saved_usd ?? 0);
-    if (routing > 0 && record.cache_status === null) instruments.saved.inc({ lever: 'routing' }, routing);
+    // The baseline holds the cache's and the context limit's savings too (storage/log-request.ts).
+    const routing = record.baseline_cost_usd - record.cost_usd - (record.cache_saved_usd ?? 0) - (record.context_saved_usd ?? 0);
+    if (routing > 0) instruments.saved.inc({ lever: 'routing' }, routing);
   }
   if (record.cache_saved_usd) instruments.saved.inc({ lever: 'cache' }, record.cache_saved_usd);
   if (record.context_saved_usd) instruments.saved.inc({ lever: 'context' }, record.context_saved_usd);

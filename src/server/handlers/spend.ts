@@ -27,11 +27,16 @@ export async function handleSpend(gateway: Gateway, context: RequestContext): Pr
       cost_usd: sum.cost_usd + row.cost_usd,
       baseline_cost_usd: sum.baseline_cost_usd + row.baseline_cost_usd,
       saved_usd: sum.saved_usd + row.saved_usd,
+      saved_by_lever: {
+        routing: sum.saved_by_lever.routing + row.saved_by_lever.routing,
+        cache: sum.saved_by_lever.cache + row.saved_by_lever.cache,
+        context: sum.saved_by_lever.context + row.saved_by_lever.context,
+      },
       batch_requests: sum.batch_requests + row.batch_requests,
       batch_cost_usd: sum.batch_cost_usd + row.batch_cost_usd,
       batch_saved_usd: sum.batch_saved_usd + row.batch_saved_usd,
     }),
-    { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, baseline_cost_usd: 0, saved_usd: 0, batch_requests: 0, batch_cost_usd: 0, batch_saved_usd: 0 },
+    { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, baseline_cost_usd: 0, saved_usd: 0, saved_by_lever: { routing: 0, cache: 0, context: 0 }, batch_requests: 0, batch_cost_usd: 0, batch_saved_usd: 0 },
   );
   // Shadow and judge calls are the gateway's own spending, on no caller's budget: reported apart.
   const learning = await gateway.learning.store.learningSpend(from, to);
