@@ -11,6 +11,7 @@ import { LOG_FORMATS } from '../logging/log-format.js';
 import { batchConfigSchema } from '../batch/batch-config.js';
 import { metricsSchema, telemetrySchema } from '../observability/observability-schema.js';
 import { limitsSchema } from './limits-schema.js';
+import { guardrailsSchema, piiOnlyGuardrailsSchema } from '../guardrails/guardrails-schema.js';
 
 const priceFields = {
   input: z.number().nonnegative(),
@@ -66,6 +67,8 @@ export const modelSchema = z
     max_output_tokens: z.number().int().positive().optional(),
     /** Marks a built-in simulated model, so no quality figure is ever computed from it. */
     simulated: z.boolean().optional(),
+    /** PII settings for requests that name this model (docs/guardrails.md); `pii: false` turns masking off for it. */
+    guardrails: piiOnlyGuardrailsSchema.optional(),
   })
   .superRefine((model, context) => {
     if (!model.provider && !model.deployments) {
@@ -151,6 +154,8 @@ export const configSchema = z.strictObject({
   responses: responsesConfigSchema.prefault({}),
   /** Batch jobs behind /v1/files and /v1/batches: limits and pacing (docs/batch.md). */
   batch: batchConfigSchema.prefault({}),
+  /** PII masking and JSON schema checks, stages of the chat pipeline (docs/guardrails.md). */
+  guardrails: guardrailsSchema.prefault({}),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
   retry: z

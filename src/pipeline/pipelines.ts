@@ -18,6 +18,8 @@ import type { Logger } from '../logging/logger.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { RequestTracer } from '../observability/tracing/request-tracer.js';
 import { traceStage } from '../observability/tracing/trace-stage.js';
+import { guardInputStage } from '../guardrails/guard-input-stage.js';
+import type { PiiDetector } from '../guardrails/pii/entities.js';
 import { routeAndExecute } from '../routing/route-stage.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { ChatExchange } from './chat-exchange.js';
@@ -34,6 +36,8 @@ export interface PipelineServices {
   logger: Logger;
   /** OpenTelemetry traces; undefined when telemetry is off. */
   tracer?: RequestTracer;
+  /** Replaces the built-in PII detectors (tests of a failing detector). */
+  piiDetectors?: readonly PiiDetector[];
 }
 
 export type ChatStage = Stage<ChatExchange, ChatOutcome>;
@@ -47,6 +51,7 @@ export type ChatStageFactory = (services: PipelineServices) => ChatStage | undef
  */
 const CHAT_STAGES: readonly ChatStageFactory[] = [
   (services) => admitStage(services.governance),
+  (services) => guardInputStage(services),
   // Innermost, so the span describes the request as it goes upstream (after masking, trimming).
   (services) => traceStage(services.tracer),
 ];

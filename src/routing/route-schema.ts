@@ -3,6 +3,7 @@
  * strategy, discriminated by `strategy`.
  */
 import { z } from 'zod';
+import { routeGuardrailFields } from '../guardrails/guardrails-schema.js';
 
 const name = z.string().min(1);
 const share = z.number().min(0).max(1);
@@ -10,6 +11,7 @@ const share = z.number().min(0).max(1);
 const fixedRoute = z.strictObject({
   name,
   strategy: z.literal('fixed'),
+  ...routeGuardrailFields,
   model: name,
   /** Optional: the flagship this route stands in for, so savings are reported against it. */
   strong: name.optional(),
@@ -18,6 +20,7 @@ const fixedRoute = z.strictObject({
 const randomRoute = z.strictObject({
   name,
   strategy: z.literal('random'),
+  ...routeGuardrailFields,
   weak: name,
   strong: name,
   /** Share of requests sent to the strong model. */
@@ -48,6 +51,7 @@ export const ruleConditionSchema = z.strictObject({
 const rulesRoute = z.strictObject({
   name,
   strategy: z.literal('rules'),
+  ...routeGuardrailFields,
   rules: z.array(z.strictObject({ when: ruleConditionSchema, model: name, reason: z.string().optional() })).min(1),
   /** The model when no rule matches. */
   default: name,
@@ -59,6 +63,7 @@ const learnedRoute = z
   .strictObject({
     name,
     strategy: z.literal('learned'),
+    ...routeGuardrailFields,
     weak: name,
     strong: name,
     /** A router file made by `switchboard router train`; the shipped default router when omitted. */
@@ -81,6 +86,7 @@ const learnedRoute = z
 const cascadeRoute = z.strictObject({
   name,
   strategy: z.literal('cascade'),
+  ...routeGuardrailFields,
   weak: name,
   strong: name,
   checks: z
@@ -104,6 +110,7 @@ const cascadeRoute = z.strictObject({
 const pipelineRoute = z.strictObject({
   name,
   strategy: z.literal('pipeline'),
+  ...routeGuardrailFields,
   classify: z.strictObject({
     model: name,
     /** Class label → the model that solves requests of that class. */

@@ -3,6 +3,7 @@
  * services they share. `createGateway` wires them; `close` drains in-flight requests and
  * flushes the log.
  */
+import type { PiiDetector } from '../guardrails/pii/entities.js';
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   configDirectory?: string;
   /** Reads the config again for a live reload (SIGHUP, POST /api/config/reload); throws ConfigError when it is bad. */
   reloadConfig?: () => GatewayConfig;
+  /** Replaces the built-in PII detectors (tests of a detector that fails). */
+  piiDetectors?: readonly PiiDetector[];
 }
 
 /**
@@ -115,7 +118,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = config.metrics.enabled ? new GatewayMetrics(() => gateway, { processMetrics: true }) : undefined;
   const gateway: Gateway = {
     ...first,
-    pipelines: buildPipelines({ ...first, governance, logger, tracer }),
+    pipelines: buildPipelines({ ...first, governance, logger, tracer, piiDetectors: options.piiDetectors }),
     logger, store, logWriter, governance, responseStore, server, metrics, tracer,
     batches: undefined as unknown as BatchService,
     httpRoutes: gatewayRoutes(),
@@ -142,7 +145,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
-      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer }) });
+      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer, piiDetectors: options.piiDetectors }) });
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
       return gateway;
     },
