@@ -19,6 +19,9 @@ import type { ModelRegistry } from '../models/model-registry.js';
 import type { RequestTracer } from '../observability/tracing/request-tracer.js';
 import { traceStage } from '../observability/tracing/trace-stage.js';
 import { guardInputStage } from '../guardrails/guard-input-stage.js';
+import { checkOutputStage } from '../guardrails/check-output-stage.js';
+import { SchemaCheckPlanner } from '../guardrails/schema/schema-check-plan.js';
+import type { ExtraCallSteps } from '../governance/admission/admit-chat.js';
 import type { PiiDetector } from '../guardrails/pii/entities.js';
 import { routeAndExecute } from '../routing/route-stage.js';
 import type { RouteTable } from '../routing/route-table.js';
@@ -50,11 +53,18 @@ export type ChatStageFactory = (services: PipelineServices) => ChatStage | undef
  * output (guardrails/), shadow (shadow/).
  */
 const CHAT_STAGES: readonly ChatStageFactory[] = [
-  (services) => admitStage(services.governance),
+  (services) => admitStage(services.governance, schemaCheckSteps(services)),
   (services) => guardInputStage(services),
+  (services) => checkOutputStage(services),
   // Innermost, so the span describes the request as it goes upstream (after masking, trimming).
   (services) => traceStage(services.tracer),
 ];
+
+/** The repair and escalation calls the check output stage may add, for admission to reserve; undefined when that stage is off. */
+function schemaCheckSteps(services: PipelineServices): ExtraCallSteps | undefined {
+  const planner = new SchemaCheckPlanner(services);
+  return planner.active ? (request) => planner.extraSteps(request) : undefined;
+}
 
 export interface Pipelines {
   chat(exchange: ChatExchange): Promise<ChatOutcome>;
