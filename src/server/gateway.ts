@@ -3,6 +3,8 @@
  * services they share. `createGateway` wires them; `close` drains in-flight requests and
  * flushes the log.
  */
+import type { AuditActor } from '../audit/audit-actor.js';
+import { reloadableConfig } from '../audit/config-summary.js';
 import type { PiiDetector } from '../guardrails/pii/entities.js';
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
@@ -87,9 +89,12 @@ export interface Gateway extends GatewayGeneration {
    * limits. A bad config throws and leaves the current one serving. Storage, Redis, the admin
    * key and the listening address are read at startup only.
    */
-  reload(): Promise<GatewayGeneration>;
+  reload(actor?: AuditActor): Promise<GatewayGeneration>;
   close(): Promise<void>;
 }
+
+/** Who reloads when no person asked: a signal (SIGHUP) or the process itself. */
+const SYSTEM_ACTOR: AuditActor = { actor: 'system', address: 'local' };
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
@@ -141,12 +146,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         });
       });
     },
-    async reload() {
+    async reload(actor = SYSTEM_ACTOR) {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
+      const previous = gateway.config;
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
       Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer, piiDetectors: options.piiDetectors }) });
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
+      // On record after the swap: the new config serves whether or not the audit write succeeds.
+      await governance.audit.record('config.reload', { ...actor, before: reloadableConfig(previous), after: reloadableConfig(next.config) }).catch((error: unknown) => logger.error({ err: error }, 'audit log write failed for config.reload'));
       return gateway;
     },
     close: () => closeGateway(gateway),

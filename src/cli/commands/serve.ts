@@ -114,7 +114,7 @@ async function serve(loaded: LoadedConfig, reloadConfig: () => GatewayConfig): P
   process.on('SIGINT', () => void stop('SIGINT'));
   // SIGHUP reloads the config, as nginx and most daemons do.
   process.on('SIGHUP', () => {
-    gateway.reload().then(
+    gateway.reload({ actor: 'signal:SIGHUP', address: 'local' }).then(
       () => {
         announce.info('Configuration reloaded (SIGHUP).');
         for (const warning of unpricedModelWarnings(gateway.registry)) logger.warn(warning);
