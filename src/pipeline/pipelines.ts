@@ -23,6 +23,10 @@ import { checkOutputStage } from '../guardrails/check-output-stage.js';
 import { SchemaCheckPlanner } from '../guardrails/schema/schema-check-plan.js';
 import type { ExtraCallSteps } from '../governance/admission/admit-chat.js';
 import type { PiiDetector } from '../guardrails/pii/entities.js';
+import { PiiPolicy } from '../guardrails/pii/pii-policy.js';
+import type { Principal } from '../governance/keys/authenticate.js';
+import type { ChatCompletionRequest } from '../protocol/chat-types.js';
+import type { CallStep } from '../routing/route.js';
 import { routeAndExecute } from '../routing/route-stage.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { ChatExchange } from './chat-exchange.js';
@@ -66,8 +70,17 @@ function schemaCheckSteps(services: PipelineServices): ExtraCallSteps | undefine
   return planner.active ? (request) => planner.extraSteps(request) : undefined;
 }
 
+/** What the guardrail stages would do to a chat request, for paths that plan before running it (batch lines). */
+export interface GuardrailPreview {
+  /** True when a PII check or a schema check applies: the request must run through the pipeline, not a provider's batch API. */
+  applies(request: ChatCompletionRequest, principal: Principal): boolean;
+  /** The repair and escalation calls a schema check may add, to reserve with the request. */
+  extraSteps(request: ChatCompletionRequest): CallStep[];
+}
+
 export interface Pipelines {
   chat(exchange: ChatExchange): Promise<ChatOutcome>;
+  readonly guardrails: GuardrailPreview;
   embeddings(exchange: EmbeddingsExchange): Promise<EmbeddingsOutcome>;
   /** The chat stages in order, for /api/pipeline and the docs. */
   readonly chatStages: readonly string[];
@@ -80,6 +93,16 @@ export function buildPipelines(services: PipelineServices): Pipelines {
     chat: compose(chatStages, routeAndExecute(services)),
     embeddings: compose(embeddingStages, embedStage(services)),
     chatStages: [...chatStages.map((stage) => stage.name), 'route', 'execute'],
+    guardrails: guardrailPreview(services),
+  };
+}
+
+function guardrailPreview(services: PipelineServices): GuardrailPreview {
+  const pii = new PiiPolicy(services.config);
+  const schema = new SchemaCheckPlanner(services);
+  return {
+    applies: (request, principal) => pii.guardFor(request.model, principal) !== undefined || (schema.active && schema.check(request) !== undefined),
+    extraSteps: (request) => (schema.active ? schema.extraSteps(request) : []),
   };
 }
 

@@ -73,7 +73,7 @@ describe('POST /api/config/reload', () => {
     writeConfig([modelEntry('first', { model: 'slow-upstream' }), modelEntry('second', { model: 'fast-upstream', headers: { authorization: 'Bearer upstream-secret' } })], [{ name: 'auto', strategy: 'fixed', model: 'second' }]);
     expect((await post(url, '/api/config/reload')).status).toBe(200);
     const response = await fetch(`${url}/api/audit?action=config.reload`);
-    const rows = (await response.json()).data;
+    const rows = ((await response.json()) as { data: any[] }).data;
     const latest = rows[0];
     expect(latest).toMatchObject({ action: 'config.reload', actor: 'anonymous', address: '127.0.0.1' });
     expect(latest.before.models.map((model: { name: string }) => model.name)).toEqual(['first', 'second']);
