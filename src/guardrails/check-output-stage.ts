@@ -83,7 +83,7 @@ async function runChecked(exchange: ChatExchange, next: () => Promise<ChatOutcom
     failure = checkAnswer(outcome.call, validate);
     if (!failure) verdict = 'repaired';
   }
-  if (failure && check.escalateTo) {
+  if (failure && check.escalateTo && check.escalateTo !== outcome.call.model.name) {
     supersede(outcome);
     const escalated = await attempt({ ...first, model: check.escalateTo });
     if (escalated.kind !== 'completed') return escalated;

@@ -2,8 +2,8 @@
  * The request pipelines, built once per gateway from the config: the ordered stages every
  * inbound API runs, whatever wire format it speaks (docs/architecture.md draws them).
  *
- *   chat:       authenticate (HTTP) → admit → route → execute, then settle and log once the
- *               answer is delivered (finish hooks, request-scope.ts)
+ *   chat:       authenticate (HTTP) → admit → guard input → check output → route → execute,
+ *               then settle and log once the answer is delivered (finish hooks, request-scope.ts)
  *   embeddings: authenticate (HTTP) → admit → execute, then settle and log
  *
  * Optional stages slot in at their named places, in this order: guard input → cache lookup →
@@ -52,9 +52,9 @@ export type ChatStage = Stage<ChatExchange, ChatOutcome>;
 export type ChatStageFactory = (services: PipelineServices) => ChatStage | undefined;
 
 /**
- * The chat stages, outermost first. The next issues add theirs here, at their place:
- * guard input (guardrails/), cache lookup and store (cache/), fit context (context/), check
- * output (guardrails/), shadow (shadow/).
+ * The chat stages, outermost first. The next issues add theirs here, at their place: cache
+ * lookup (after guard input, so only masked requests are keyed), fit context, cache store
+ * (after check output, so only checked answers are kept), shadow.
  */
 const CHAT_STAGES: readonly ChatStageFactory[] = [
   (services) => admitStage(services.governance, schemaCheckSteps(services)),
