@@ -60,6 +60,7 @@ beforeAll(async () => {
       { name: 'on-premises', provider: 'openai-compatible', model: 'llama', base_url: `${openaiUpstream.url}/v1`, guardrails: { pii: false } },
       { name: 'strict', provider: 'openai-compatible', model: 'gpt-4o-mini', base_url: `${openaiUpstream.url}/v1`, guardrails: { pii: { action: 'block' } } },
     ],
+    routes: [{ name: 'audited', strategy: 'fixed', model: 'gpt', guardrails: { pii: { action: 'log' } } }],
     timeouts: { connect_ms: 2000, first_token_ms: 5000, total_ms: 10000 },
     retry: { attempts: 1 },
   });
@@ -170,6 +171,28 @@ describe('PII masking on chat completions', () => {
   });
 });
 
+describe('PII settings per route, and with a schema check', () => {
+  it("applies a route's own setting (log): forwarded as written, counted in the header and the record", async () => {
+    const { response } = await client.chat.completions.create({ model: 'audited', messages: [{ role: 'user', content: `Mail ${EMAIL} or ${PHONE}` }] }).withResponse();
+    expect(openaiUpstream.lastRequest.body.messages[0].content).toBe(`Mail ${EMAIL} or ${PHONE}`);
+    expect(response.headers.get('x-switchboard-guardrails')).toBe('pii_found=2');
+    expect((await loggedRecord(response.headers.get('x-request-id')!)).guardrails).toBe('pii_found=2');
+  });
+
+  it('validates a JSON answer that carries placeholders, then restores the values JSON-escaped', async () => {
+    openaiUpstream.setHandler(() => openAICompletion({ content: '{"email":"<EMAIL_1>","card":"<CARD_1>"}' }));
+    const schema = { type: 'object', properties: { email: { type: 'string' }, card: { type: 'string' } }, required: ['email', 'card'], additionalProperties: false };
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt', messages: [{ role: 'user', content: `Extract: ${EMAIL}, ${CARD}` }], response_format: { type: 'json_schema', json_schema: { name: 'contact', schema } } })
+      .withResponse();
+    expectNoPersonalValues(openaiUpstream.lastRequest.rawBody);
+    expect(JSON.parse(data.choices[0]!.message.content!)).toEqual({ email: EMAIL, card: CARD });
+    expect(response.headers.get('x-switchboard-schema')).toBe('valid');
+    expect(response.headers.get('x-switchboard-guardrails')).toBe('pii_masked=2');
+    expect((await loggedRecord(response.headers.get('x-request-id')!)).guardrails).toBe('pii_masked=2; schema=valid');
+  });
+});
+
 describe('PII masking on /v1/messages (Anthropic pass-through)', () => {
   let anthropic: Anthropic;
   beforeAll(() => {
@@ -252,7 +275,13 @@ describe('a detector that fails', () => {
     upstream = await FakeUpstream.start(() => openAICompletion());
     const throwing = { entity: 'email' as const, detect(): never { throw new Error('detector crashed'); } };
     failing = await startTestGateway(
-      { guardrails: { pii: { action: 'mask', entities: ['email'] } }, models: [{ name: 'gpt', provider: 'openai-compatible', model: 'gpt-4o-mini', base_url: `${upstream.url}/v1` }] },
+      {
+        guardrails: { pii: { action: 'mask', entities: ['email'] } },
+        models: [
+          { name: 'gpt', provider: 'openai-compatible', model: 'gpt-4o-mini', base_url: `${upstream.url}/v1` },
+          { name: 'gpt-lenient', provider: 'openai-compatible', model: 'gpt-4o-mini', base_url: `${upstream.url}/v1`, guardrails: { pii: { on_error: 'pass' } } },
+        ],
+      },
       { gatewayOptions: { piiDetectors: [throwing] } },
     );
   });
@@ -268,5 +297,11 @@ describe('a detector that fails', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('guardrail_failed');
     expect((error as Error).message).not.toContain('detector crashed');
     expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('forwards it unmasked under on_error: pass, and says the check failed', async () => {
+    const { response } = await failing.client.chat.completions.create({ model: 'gpt-lenient', messages: [{ role: 'user', content: `Mail ${EMAIL}` }] }).withResponse();
+    expect(response.headers.get('x-switchboard-guardrails')).toBe('pii_check_failed');
+    expect(upstream.lastRequest.body.messages[0].content).toBe(`Mail ${EMAIL}`);
   });
 });
