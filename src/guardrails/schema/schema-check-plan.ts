@@ -39,10 +39,16 @@ export interface SchemaCheckServices {
 export class SchemaCheckPlanner {
   private readonly routeConfigs: Map<string, RouteConfig>;
   private readonly global: JsonSchemaGuardrailConfig;
+  /** Each route's settings, its own fields over the global ones; merged once, not per request. */
+  private readonly routeSettings = new Map<string, JsonSchemaGuardrailConfig>();
 
   constructor(private readonly services: SchemaCheckServices) {
     this.global = services.config.guardrails.json_schema;
     this.routeConfigs = new Map(services.config.routes.map((route) => [route.name, route]));
+    for (const route of services.config.routes) {
+      const own = route.guardrails?.json_schema;
+      if (own) this.routeSettings.set(route.name, { ...this.global, ...definedFields(own) });
+    }
   }
 
   /** False when no request can be checked: validation off and no route with an `output_schema`. */
@@ -52,7 +58,7 @@ export class SchemaCheckPlanner {
 
   check(request: ChatCompletionRequest): SchemaCheck | undefined {
     const route = this.routeConfigs.get(request.model);
-    const settings = { ...this.global, ...definedFields(route?.guardrails?.json_schema ?? {}) } as JsonSchemaGuardrailConfig;
+    const settings = (route && this.routeSettings.get(route.name)) ?? this.global;
     let schema: { schema: object; param: string } | undefined;
     if (route?.output_schema) schema = { schema: route.output_schema, param: `routes.${route.name}.output_schema` };
     else if (settings.validate) schema = requestedSchema(request);
