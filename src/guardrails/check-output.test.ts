@@ -197,6 +197,14 @@ describe('JSON answers checked against their schema', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('refuses at startup a route whose output_schema does not compile, naming the key', async () => {
+    const starting = startTestGateway({
+      models: [{ name: 'm', provider: 'openai-compatible', base_url: `${upstream.url}/v1` }],
+      routes: [{ name: 'broken', strategy: 'fixed', model: 'm', output_schema: { type: 'objekt' } }],
+    });
+    await expect(starting).rejects.toThrow(/routes\[0\]\.output_schema: not a valid JSON schema: data\/type must be equal to one of the allowed values/);
+  });
+
   it("reserves the repair turn on the key's budget before the first call", async () => {
     // `alone` (no fallback): one call at max_tokens 1000 may cost ~$0.002; with its repair turn
     // (the prompt again, plus the first answer and the repair instructions) ~$0.0063.

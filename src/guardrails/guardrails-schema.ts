@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { piiGuardrailSchema, piiOverrideSchema } from './pii/pii-config.js';
+import { JsonSchemaValidator } from './schema/json-schema-validator.js';
 
 const jsonSchemaFields = {
   /** Validate answers against the schema a request asks for (`response_format`, `text.format`). */
@@ -55,9 +56,20 @@ export const piiOnlyGuardrailsSchema = z.strictObject({
 });
 export type PiiOnlyGuardrails = z.infer<typeof piiOnlyGuardrailsSchema>;
 
+/** Compiles route schemas while the config is read, so a broken one fails startup or the reload, naming its key. */
+const configValidator = new JsonSchemaValidator({ cacheSize: 64 });
+
+const outputSchema = z.record(z.string(), z.unknown()).superRefine((schema, context) => {
+  try {
+    configValidator.compile(schema);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `not a valid JSON schema: ${(error as Error).message.replace(/^Invalid JSON schema in '[^']*': /, '')}` });
+  }
+});
+
 /** The fields every route strategy accepts (routing/route-schema.ts). */
 export const routeGuardrailFields = {
   /** A JSON Schema every answer on this route must match, whether or not the request asks for one. */
-  output_schema: z.record(z.string(), z.unknown()).optional(),
+  output_schema: outputSchema.optional(),
   guardrails: routeGuardrailsSchema.optional(),
 };

@@ -150,8 +150,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
       const previous = gateway.config;
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
+      // Built before anything is swapped: a config its stages refuse leaves the old one whole.
+      const pipelines = buildPipelines({ ...next, governance, logger, tracer, piiDetectors: options.piiDetectors });
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
-      Object.assign(gateway, next, { pipelines: buildPipelines({ ...next, governance, logger, tracer, piiDetectors: options.piiDetectors }) });
+      Object.assign(gateway, next, { pipelines });
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
       // On record after the swap: the new config serves whether or not the audit write succeeds.
       await governance.audit.record('config.reload', { ...actor, before: reloadableConfig(previous), after: reloadableConfig(next.config) }).catch((error: unknown) => logger.error({ err: error }, 'audit log write failed for config.reload'));
