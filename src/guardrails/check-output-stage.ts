@@ -73,32 +73,39 @@ async function runChecked(exchange: ChatExchange, next: () => Promise<ChatOutcom
 
   let outcome = await attempt(first);
   if (outcome.kind !== 'completed') return outcome;
-  let failure = checkAnswer(outcome.call, validate);
-  let verdict: Verdict = 'valid';
-  for (let repair = 0; failure && repair < check.repairAttempts; repair++) {
-    supersede(outcome);
-    const repaired = await attempt(repairRequest(first, outcome.call, failure));
-    if (repaired.kind !== 'completed') return repaired;
-    outcome = repaired;
-    failure = checkAnswer(outcome.call, validate);
-    if (!failure) verdict = 'repaired';
+  try {
+    let failure = checkAnswer(outcome.call, validate);
+    let verdict: Verdict = 'valid';
+    for (let repair = 0; failure && repair < check.repairAttempts; repair++) {
+      supersede(outcome);
+      const repaired = await attempt(repairRequest(first, outcome.call, failure));
+      if (repaired.kind !== 'completed') return { ...repaired, extraCost: repaired.extraCost + spentBefore };
+      outcome = repaired;
+      failure = checkAnswer(outcome.call, validate);
+      if (!failure) verdict = 'repaired';
+    }
+    if (failure && check.escalateTo && check.escalateTo !== outcome.call.model.name) {
+      supersede(outcome);
+      const escalated = await attempt({ ...first, model: check.escalateTo });
+      if (escalated.kind !== 'completed') return { ...escalated, extraCost: escalated.extraCost + spentBefore };
+      outcome = escalated;
+      failure = checkAnswer(outcome.call, validate);
+      if (!failure) verdict = 'escalated';
+    }
+    if (failure) verdict = 'invalid';
+    scope.headers['x-switchboard-schema'] = verdict;
+    noteGuardrail(scope.record, `schema=${verdict}`);
+    if (failure && check.onInvalid === 'error') {
+      // The last answer is billed here (the catch below adds the earlier ones): no surface will record it.
+      applyCost(scope, outcome.call.cost, outcome.extraCost);
+      throw new InvalidOutputError(describeSchemaErrors(failure.result));
+    }
+    return { ...outcome, extraCost: outcome.extraCost + spentBefore };
+  } catch (error) {
+    // A refusal, or a repair or escalation call that failed: the earlier answers were still paid for.
+    scope.record.cost_usd += spentBefore;
+    throw error;
   }
-  if (failure && check.escalateTo && check.escalateTo !== outcome.call.model.name) {
-    supersede(outcome);
-    const escalated = await attempt({ ...first, model: check.escalateTo });
-    if (escalated.kind !== 'completed') return escalated;
-    outcome = escalated;
-    failure = checkAnswer(outcome.call, validate);
-    if (!failure) verdict = 'escalated';
-  }
-  if (failure) verdict = 'invalid';
-  scope.headers['x-switchboard-schema'] = verdict;
-  noteGuardrail(scope.record, `schema=${verdict}`);
-  if (failure && check.onInvalid === 'error') {
-    applyCost(scope, outcome.call.cost, outcome.extraCost + spentBefore);
-    throw new InvalidOutputError(describeSchemaErrors(failure.result));
-  }
-  return { ...outcome, extraCost: outcome.extraCost + spentBefore };
 }
 
 /**

@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { ADMIN_KEY, adminRequest, clientFor, createKey } from '../testing/governance-test-helpers.js';
-import { openAICompletion, openAIStream } from '../testing/openai-replies.js';
+import { openAICompletion, openAIError, openAIStream } from '../testing/openai-replies.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 
 const personSchema = {
@@ -20,6 +20,8 @@ const responseFormat = { type: 'json_schema' as const, json_schema: { name: 'per
 const VALID = '{"name":"Ada","age":36}';
 const WRONG_TYPE = '{"name":1,"age":36}';
 const NOT_JSON = 'Sure! Ada is 36.';
+/** A script entry the upstream answers with a 500 instead of content. */
+const UPSTREAM_ERROR = '<500>';
 
 // $ per million tokens: weak 1 in / 2 out, strong 10 in / 20 out. Each upstream call reports 100 + 50 tokens.
 const WEAK_CALL_USD = (100 * 1 + 50 * 2) / 1e6;
@@ -47,6 +49,7 @@ function person(model: string, extra: Record<string, unknown> = {}) {
 beforeAll(async () => {
   upstream = await FakeUpstream.start((request) => {
     const content = script.shift() ?? VALID;
+    if (content === UPSTREAM_ERROR) return openAIError(500, 'The server had an error while processing your request.', 'server_error', null);
     if (request.body.stream) return openAIStream([content], { model: request.body.model, promptTokens: 100, completionTokens: 50 });
     return openAICompletion({ content, model: request.body.model, promptTokens: 100, completionTokens: 50 });
   });
@@ -144,6 +147,18 @@ describe('JSON answers checked against their schema', () => {
     expect(record.guardrails).toBe('schema=invalid');
     expect(record.cost_usd).toBeCloseTo(2 * WEAK_CALL_USD + STRONG_CALL_USD, 10);
     expect(record.completion_tokens).toBe(150);
+  });
+
+  it('still bills the first answer when its repair call fails', async () => {
+    script = [NOT_JSON, UPSTREAM_ERROR];
+    const error = await person('alone').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).toBeGreaterThanOrEqual(500);
+    expect(upstream.requests).toHaveLength(2);
+    const record = await loggedRecord(apiError.headers!.get('x-request-id')!);
+    expect(record.cost_usd).toBeCloseTo(WEAK_CALL_USD, 10);
+    expect(record.completion_tokens).toBe(50);
   });
 
   it('returns the last answer as it is under on_invalid: pass, saying it is invalid', async () => {
