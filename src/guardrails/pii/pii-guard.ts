@@ -65,11 +65,10 @@ function inspect(config: PiiGuardrailConfig, scanner: PiiScanner, request: ChatC
   if (config.action === 'mask') {
     const masker = new PiiMasker();
     let masked = rewriteChatRequestText(request, (text) => masker.mask(text, scanner.scan(text)));
-    const maskedCount = masker.maskedCount;
-    const findings = masker.findings;
-    masked = withMaskedNativeBody(request, masked, masker, scanner);
+    // The native body repeats the canonical text: its occurrences count only when the canonical had none (text only it carries).
+    masked = withMaskedNativeBody(request, masked, masker, scanner, masker.maskedCount === 0);
     if (masker.size === 0) return { request, findings: {}, header: undefined, unmasker: undefined };
-    return { request: masked, findings, header: `pii_masked=${Math.max(1, maskedCount)}`, unmasker: config.unmask ? masker : undefined, masker };
+    return { request: masked, findings: masker.findings, header: `pii_masked=${masker.maskedCount}`, unmasker: config.unmask ? masker : undefined, masker };
   }
   const findings: PiiFindings = {};
   let found = 0;
@@ -89,12 +88,12 @@ function inspect(config: PiiGuardrailConfig, scanner: PiiScanner, request: ChatC
  * A request decoded from a body that may pass through as it is (an Anthropic deployment gets the
  * client's own `/v1/messages` body): that body is masked with the same map and attached to the
  * masked request, so what is actually sent carries placeholders, and the pass-through (thinking
- * blocks, signatures, beta fields) is kept. Its occurrences were counted in the canonical text.
+ * blocks, signatures, beta fields) is kept.
  */
-function withMaskedNativeBody(original: ChatCompletionRequest, masked: ChatCompletionRequest, masker: PiiMasker, scanner: PiiScanner): ChatCompletionRequest {
+function withMaskedNativeBody(original: ChatCompletionRequest, masked: ChatCompletionRequest, masker: PiiMasker, scanner: PiiScanner, count: boolean): ChatCompletionRequest {
   const native = nativeBodyOf(original);
   if (!native) return masked;
-  const body = rewriteAnthropicBodyText(native.body, (text) => masker.mask(text, scanner.scan(text), { count: false }));
+  const body = rewriteAnthropicBodyText(native.body, (text) => masker.mask(text, scanner.scan(text), { count }));
   if (body === native.body && masked === original) return masked;
   const carrier = masked === original ? { ...original } : masked;
   attachNativeBody(carrier, { ...native, body });
