@@ -203,17 +203,17 @@ describe('PII masking on /v1/messages (Anthropic pass-through)', () => {
     anthropicUpstream.setHandler(() => anthropicMessage([{ type: 'text', text: 'Sent to <EMAIL_1>.' }, { type: 'tool_use', id: 'toolu_2', name: 'send_mail', input: { to: '<EMAIL_1>', phone: '<PHONE_1>' } }], 'tool_use'));
     const { data: message, response } = await anthropic.messages
       .create({
-          model: 'claude',
-          max_tokens: 200,
-          // Only the native pass-through carries top_k (a translated call refuses or drops it).
-          ...({ top_k: 5 } as object),
-          system: `Customer: ${EMAIL}`,
-          messages: [
-            { role: 'user', content: 'Look the customer up.' },
-            { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { email: EMAIL } }] },
-            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: `phone ${PHONE}` }, { type: 'text', text: 'Now mail them.' }] },
-          ],
-          tools: [{ name: 'send_mail', input_schema: { type: 'object' } }, { name: 'lookup', input_schema: { type: 'object' } }],
+        model: 'claude',
+        max_tokens: 200,
+        // Only the native pass-through carries top_k (a translated call refuses or drops it).
+        ...({ top_k: 5 } as object),
+        system: `Customer: ${EMAIL}`,
+        messages: [
+          { role: 'user', content: 'Look the customer up.' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { email: EMAIL } }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: `phone ${PHONE}` }, { type: 'text', text: 'Now mail them.' }] },
+        ],
+        tools: [{ name: 'send_mail', input_schema: { type: 'object' } }, { name: 'lookup', input_schema: { type: 'object' } }],
       })
       .withResponse();
     // Each occurrence counted once, though both the canonical request and the native body were masked.
