@@ -16,6 +16,7 @@
  * masking on for that key whatever the config says, so with no `guardrails.pii` anywhere in the
  * config the stage is a map lookup and a property read per request.
  */
+import { PiiDetectedError } from '../errors/index.js';
 import type { ChatCompletionChunk } from '../protocol/chat-types.js';
 import { transformStream } from '../execution/chat-executor.js';
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
@@ -39,7 +40,14 @@ export function guardInputStage(services: PipelineServices): ChatStage {
       const { scope } = exchange;
       const guard = policy.guardFor(exchange.request.model, scope.principal);
       if (!guard) return next();
-      const inspection = guard.inspect(exchange.request);
+      let inspection;
+      try {
+        inspection = guard.inspect(exchange.request);
+      } catch (error) {
+        // A refusal is on the record too (and in the guardrail metrics), not only as an error code.
+        noteGuardrail(scope.record, error instanceof PiiDetectedError ? 'pii=blocked' : 'pii=check_failed');
+        throw error;
+      }
       if (inspection.failure !== undefined) logger.warn({ err: inspection.failure, requestId: scope.id }, 'PII check failed; request forwarded unchecked (on_error: pass)');
       if (inspection.header) {
         scope.headers['x-switchboard-guardrails'] = inspection.header;

@@ -155,6 +155,8 @@ describe('PII masking on chat completions', () => {
     expect(apiError.message).toContain('credit_card, email');
     expectNoPersonalValues(apiError.message);
     expect(openaiUpstream.requests.length).toBe(before);
+    const record = await loggedRecord(apiError.headers!.get('x-request-id')!);
+    expect(record).toMatchObject({ status: 400, error_code: 'pii_detected', guardrails: 'pii=blocked' });
   });
 
   it('applies a model\'s own setting (off) and a key\'s own setting (block) over the global one', async () => {
