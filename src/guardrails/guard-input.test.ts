@@ -272,6 +272,21 @@ describe('PII masking on /v1/responses', () => {
     expect(JSON.stringify(openaiUpstream.lastRequest.body.messages)).toContain('<EMAIL_1>');
     expect(response.output_text).toBe(`Noted: ${EMAIL}.`);
   });
+
+  it('restores a placeholder split across chunks in the Responses event stream', async () => {
+    openaiUpstream.setHandler(() => openAIStream(['Noted: <EMA', 'IL_1', '>.']));
+    const stream = await client.responses.create({ model: 'gpt', input: `My address is ${EMAIL}`, stream: true });
+    const deltas: string[] = [];
+    let completed = '';
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') deltas.push(event.delta);
+      if (event.type === 'response.completed') completed = JSON.stringify(event.response.output);
+    }
+    expectNoPersonalValues(openaiUpstream.lastRequest.rawBody);
+    expect(deltas.join('')).toBe(`Noted: ${EMAIL}.`);
+    expect(deltas[0]).toBe('Noted: ');
+    expect(completed).toContain(`"text":"Noted: ${EMAIL}."`);
+  });
 });
 
 describe('a detector that fails', () => {
