@@ -106,7 +106,7 @@ if (route && typeof route.decide === 'function') {
 // Guardrails (not in the total: they run only where configured). The PII policy with no setting
 // is what every request pays; the rest is what a masked request adds.
 const noPolicy = new PiiPolicy(validateConfig({ models: config.models }, 'micro'));
-rows.push(['guardrails: PII policy lookup, no setting applies (not in the total)', measure(() => noPolicy.guardFor('bench-route', { kind: 'anonymous' }))]);
+rows.push(['guardrails: PII policy lookup, no setting applies (not in the total)', measure(() => noPolicy.guardFor('bench-route', 'bench-route', { kind: 'anonymous' }))]);
 const piiGuard = createPiiGuard(piiGuardrailSchema.parse({}));
 rows.push(['guardrails: PII scan of the two-message request, nothing found (not in the total)', measure(() => piiGuard.inspect(request))]);
 const personal = { ...request, messages: [...request.messages, { role: 'user' as const, content: 'Mail jane.doe@example.com, card 4111 1111 1111 1111.' }] };

@@ -42,7 +42,7 @@ export function checkOutputStage(services: PipelineServices): ChatStage | undefi
     name: 'check output',
     async run(exchange, next) {
       const original = exchange.request;
-      const check = planner.check(original);
+      const check = planner.check(original, exchange.scope.record.requested_model ?? original.model);
       if (!check) return next();
       const param = exchange.surface === 'responses' && check.param.startsWith('response_format') ? 'text.format.schema' : check.param;
       // A schema that does not compile is the client's 400, before anything is spent.

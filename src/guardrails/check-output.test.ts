@@ -65,6 +65,7 @@ beforeAll(async () => {
       { name: 'auto', strategy: 'fixed', model: 'weak', strong: 'strong' },
       { name: 'lenient', strategy: 'fixed', model: 'alone', guardrails: { json_schema: { on_invalid: 'pass' } } },
       { name: 'people', strategy: 'fixed', model: 'alone', output_schema: personSchema, guardrails: { json_schema: { repair_attempts: 2 } } },
+      { name: 'people-premium', strategy: 'fixed', model: 'strong', strong: 'strong', output_schema: personSchema },
     ],
     timeouts: { connect_ms: 2000, first_token_ms: 5000, total_ms: 10000 },
     retry: { attempts: 1 },
@@ -176,6 +177,18 @@ describe('JSON answers checked against their schema', () => {
     expect(data.choices[0]!.message.content).toBe(VALID);
     expect(response.headers.get('x-switchboard-schema')).toBe('repaired');
     expect(upstream.requests).toHaveLength(3);
+  });
+
+  it("keeps checking a route's answers when budget degradation sends its request to a weak model", async () => {
+    const { key } = await createKey(harness.url, { name: 'degrading', budget_usd: 1, degradation: { steps: [{ at: 0.000001, use_weak_model: true }], weak_model: 'weak' } });
+    const keyed = clientFor(harness.url, key);
+    script = [VALID];
+    await keyed.chat.completions.create({ model: 'people-premium', messages: [{ role: 'user', content: 'Ada?' }] });
+    script = [NOT_JSON, VALID];
+    const { data, response } = await keyed.chat.completions.create({ model: 'people-premium', messages: [{ role: 'user', content: 'Ada?' }] }).withResponse();
+    expect(response.headers.get('x-switchboard-degraded')).toMatch(/model=weak/);
+    expect(response.headers.get('x-switchboard-schema')).toBe('repaired');
+    expect(data.choices[0]!.message.content).toBe(VALID);
   });
 
   it('buffers a streamed request, validates and repairs it, then streams the valid answer', async () => {

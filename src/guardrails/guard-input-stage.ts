@@ -38,7 +38,7 @@ export function guardInputStage(services: PipelineServices): ChatStage {
     name: 'guard input',
     async run(exchange, next) {
       const { scope } = exchange;
-      const guard = policy.guardFor(exchange.request.model, scope.principal);
+      const guard = policy.guardFor(scope.record.requested_model ?? exchange.request.model, exchange.request.model, scope.principal);
       if (!guard) return next();
       let inspection;
       try {

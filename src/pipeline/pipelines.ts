@@ -67,7 +67,7 @@ const CHAT_STAGES: readonly ChatStageFactory[] = [
 /** The repair and escalation calls the check output stage may add, for admission to reserve; undefined when that stage is off. */
 function schemaCheckSteps(services: PipelineServices): ExtraCallSteps | undefined {
   const planner = new SchemaCheckPlanner(services);
-  return planner.active ? (request) => planner.extraSteps(request) : undefined;
+  return planner.active ? (request, requestedModel) => planner.extraSteps(request, requestedModel) : undefined;
 }
 
 /** What the guardrail stages would do to a chat request, for paths that plan before running it (batch lines). */
@@ -101,8 +101,8 @@ function guardrailPreview(services: PipelineServices): GuardrailPreview {
   const pii = new PiiPolicy(services.config);
   const schema = new SchemaCheckPlanner(services);
   return {
-    applies: (request, principal) => pii.guardFor(request.model, principal) !== undefined || (schema.active && schema.check(request) !== undefined),
-    extraSteps: (request) => (schema.active ? schema.extraSteps(request) : []),
+    applies: (request, principal) => pii.guardFor(request.model, request.model, principal) !== undefined || (schema.active && schema.check(request, request.model) !== undefined),
+    extraSteps: (request) => (schema.active ? schema.extraSteps(request, request.model) : []),
   };
 }
 

@@ -23,8 +23,11 @@ export interface ChatAdmission extends Admission {
   baselineModel?: string;
 }
 
-/** Calls a later stage may add to a request (a schema check's repair and escalation turns), reserved with it. */
-export type ExtraCallSteps = (request: ChatCompletionRequest) => readonly CallStep[];
+/**
+ * Calls a later stage may add to a request (a schema check's repair and escalation turns),
+ * reserved with it. `requestedModel` is the name the client sent, before degradation replaced it.
+ */
+export type ExtraCallSteps = (request: ChatCompletionRequest, requestedModel: string) => readonly CallStep[];
 
 export async function admitChat(services: AdmissionServices, principal: Principal, request: ChatCompletionRequest, record: RequestRecord, extraSteps?: ExtraCallSteps): Promise<ChatAdmission> {
   const key = virtualKeyOf(principal);
@@ -39,7 +42,7 @@ export async function admitChat(services: AdmissionServices, principal: Principa
   const originalModel = request.model;
   const plan = await planDegradation(services, scopes, request.model, now);
   let degraded = degrade(request, plan);
-  let estimate = estimateFor(services, degraded.request, extraSteps);
+  let estimate = estimateFor(services, degraded.request, originalModel, extraSteps);
 
   const rate = await acquireRate(services, scopes, estimate.tokens);
   const reservationId = randomUUID();
@@ -57,7 +60,7 @@ export async function admitChat(services: AdmissionServices, principal: Principa
         if (plan.weakModel) plan.uncappedScopes.add(scopeName(failed.scope));
         plan.reasons.push(...weakOnly.reasons);
         degraded = degrade(request, plan);
-        estimate = estimateFor(services, degraded.request, extraSteps);
+        estimate = estimateFor(services, degraded.request, originalModel, extraSteps);
         budgets = planBudgets(scopes, estimate, plan.uncappedScopes, now);
         result = await services.counters.reserve(reservationId, budgets.map((budget) => budget.counter), services.config.reservation_ttl_ms);
       }
@@ -108,9 +111,9 @@ function degrade(request: ChatCompletionRequest, plan: DegradationPlan): { reque
   return { request: copy, description: applyDegradation(copy, plan) };
 }
 
-function estimateFor(services: AdmissionServices, request: ChatCompletionRequest, extraSteps: ExtraCallSteps | undefined): ReservationEstimate {
+function estimateFor(services: AdmissionServices, request: ChatCompletionRequest, requestedModel: string, extraSteps: ExtraCallSteps | undefined): ReservationEstimate {
   const steps = reachableSteps(request.model, services.registry, services.routes);
-  if (extraSteps) steps.push(...extraSteps(request));
+  if (extraSteps) steps.push(...extraSteps(request, requestedModel));
   return estimateReservation(request, steps, services.config.default_max_output_tokens);
 }
 

@@ -28,11 +28,16 @@ export class PiiPolicy {
     for (const model of config.models) if (model.guardrails?.pii !== undefined) this.modelLevels.set(model.name, model.guardrails.pii);
   }
 
-  /** The guard for a request naming `model` (a model or a route), or undefined when PII checks are off for it. */
-  guardFor(model: string, principal: Principal): PiiGuard | undefined {
+  /**
+   * The guard for a request, or undefined when PII checks are off for it. `requested` is the
+   * name the client sent, `current` the one the request now carries (degradation may have put a
+   * weak model in place of a route): the route's setting follows the name the client sent, the
+   * model's the model the request will go to.
+   */
+  guardFor(requested: string, current: string, principal: Principal): PiiGuard | undefined {
     const keyLevel = principal.kind === 'virtual-key' ? (principal.key.guardrails?.pii ?? undefined) : undefined;
-    const routeLevel = this.routeLevels.get(model);
-    const modelLevel = this.modelLevels.get(model);
+    const routeLevel = this.routeLevels.get(requested) ?? this.routeLevels.get(current);
+    const modelLevel = this.modelLevels.get(current) ?? this.modelLevels.get(requested);
     if (this.global === undefined && routeLevel === undefined && modelLevel === undefined && keyLevel === undefined) return undefined;
     const resolved = resolvePiiConfig([this.global, routeLevel, modelLevel, keyLevel]);
     if (!resolved) return undefined;

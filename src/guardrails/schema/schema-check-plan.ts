@@ -56,19 +56,23 @@ export class SchemaCheckPlanner {
     return this.global.validate || [...this.routeConfigs.values()].some((route) => route.output_schema !== undefined || route.guardrails?.json_schema?.validate === true);
   }
 
-  check(request: ChatCompletionRequest): SchemaCheck | undefined {
-    const route = this.routeConfigs.get(request.model);
+  /**
+   * The check for a request, or undefined. `requestedModel` is the name the client sent: a route
+   * keeps its schema and settings when degradation has replaced its name by a model.
+   */
+  check(request: ChatCompletionRequest, requestedModel: string): SchemaCheck | undefined {
+    const route = this.routeConfigs.get(requestedModel) ?? this.routeConfigs.get(request.model);
     const settings = (route && this.routeSettings.get(route.name)) ?? this.global;
     let schema: { schema: object; param: string } | undefined;
     if (route?.output_schema) schema = { schema: route.output_schema, param: `routes.${route.name}.output_schema` };
     else if (settings.validate) schema = requestedSchema(request);
     if (!schema) return undefined;
-    return { schema: schema.schema, param: schema.param, repairAttempts: settings.repair_attempts, onInvalid: settings.on_invalid, escalateTo: settings.escalate ? this.escalationTarget(request.model) : undefined };
+    return { schema: schema.schema, param: schema.param, repairAttempts: settings.repair_attempts, onInvalid: settings.on_invalid, escalateTo: settings.escalate ? this.escalationTarget(route?.name ?? request.model) : undefined };
   }
 
   /** The repair and escalation calls a checked request may add, for its budget reservation. */
-  extraSteps(request: ChatCompletionRequest): CallStep[] {
-    const check = this.check(request);
+  extraSteps(request: ChatCompletionRequest, requestedModel: string): CallStep[] {
+    const check = this.check(request, requestedModel);
     if (!check) return [];
     const { registry } = this.services;
     const steps: CallStep[] = [];
