@@ -39,6 +39,8 @@ import { SemanticCache } from '../src/cache/semantic-cache.js';
 import { LeverTable } from '../src/pipeline/lever-settings.js';
 import type { ChatOutcome } from '../src/pipeline/chat-outcome.js';
 import pino from 'pino';
+import { ChunkUnmasker, createPiiGuard, piiGuardrailSchema } from '../src/guardrails/pii/index.js';
+import { PiiPolicy } from '../src/guardrails/pii/pii-policy.js';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '100000' }, out: { type: 'string' } } });
 const iterations = Number(values.iterations);
@@ -127,6 +129,20 @@ if (route && typeof route.decide === 'function') {
 } else {
   rows.push(['route (`rules`)', 'skipped: no rules route available in this build']);
 }
+// Guardrails (not in the total: they run only where configured). The PII policy with no setting
+// is what every request pays; the rest is what a masked request adds.
+const noPolicy = new PiiPolicy(validateConfig({ models: config.models }, 'micro'));
+rows.push(['guardrails: PII policy lookup, no setting applies (not in the total)', measure(() => noPolicy.guardFor('bench-route', 'bench-route', { kind: 'anonymous' }))]);
+const piiGuard = createPiiGuard(piiGuardrailSchema.parse({}));
+rows.push(['guardrails: PII scan of the two-message request, nothing found (not in the total)', measure(() => piiGuard.inspect(request))]);
+const personal = { ...request, messages: [...request.messages, { role: 'user' as const, content: 'Mail jane.doe@example.com, card 4111 1111 1111 1111.' }] };
+rows.push(['guardrails: PII mask of that request plus an email and a card (not in the total)', measure(() => piiGuard.inspect(personal))]);
+const masker = piiGuard.inspect(personal).unmasker!;
+const plainChunk = { id: 'c', object: 'chat.completion.chunk' as const, created: 0, model: 'm', choices: [{ index: 0, delta: { content: ' the weather is mild today' }, finish_reason: null }] };
+const splitChunks = ['Wrote to <EMA', 'IL_1> today'].map((content) => ({ ...plainChunk, choices: [{ index: 0, delta: { content }, finish_reason: null }] }));
+const chunkUnmasker = new ChunkUnmasker(masker);
+rows.push(['guardrails: unmask a stream chunk without a placeholder (not in the total)', measure(() => chunkUnmasker.transform(plainChunk))]);
+rows.push(['guardrails: unmask a stream chunk, half a placeholder in each of two (not in the total)', measure((index) => chunkUnmasker.transform(splitChunks[index % 2]!))]);
 rows.push(['cost (usage reported by upstream)', measure(() => priceCall(request, USAGE, 'Hello! How can I help you today?', deployment))]);
 rows.push(['build the log record', measure((index) => emptyRecord(`req_${index}`, '/v1/chat/completions'))]);
 const nullStore = { insertMany: async () => {}, spend: async () => [], recent: async () => [], seriesRows: async () => [], search: async () => [], find: async () => undefined, ping: async () => {}, close: async () => {} };

@@ -43,6 +43,8 @@ beforeAll(async () => {
       { name: 'claude-haiku', provider: 'anthropic', model: 'claude-3-5-haiku-20241022', base_url: anthropic.url, api_key: 'sk-ant-upstream', price: HAIKU },
       { name: 'gemini-flash', provider: 'gemini', model: 'gemini-2.5-flash', base_url: gemini.url, api_key: 'gemini-upstream-key', price: FLASH },
       { name: 'llama', provider: 'openai-compatible', base_url: `${compatible.url}/v1`, api_key: 'sk-local', price: LLAMA },
+      // An OpenAI model with PII masking: its lines cannot go to the Batch API unmasked.
+      { name: 'gpt-masked', provider: 'openai', model: 'gpt-4o-mini', base_url: `${compatible.url}/v1`, api_key: 'sk-upstream', price: MINI, guardrails: { pii: { action: 'mask' } } },
     ],
     routes: [{ name: 'auto', strategy: 'learned', weak: 'gpt-4o-mini', strong: 'claude-haiku', threshold: learnedThreshold() }],
   });
@@ -133,6 +135,20 @@ describe('batches through the official openai client', () => {
     const live = computeCost({ promptTokens: 12, completionTokens: 20, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, LLAMA);
     expect(rows.map((row) => row.cost_usd)).toEqual([live, live, live, live]);
     expect(rows.every((row) => row.live_cost_usd === row.cost_usd && row.deployment === 'llama#0')).toBe(true);
+  });
+
+  it('runs lines a guardrail applies to through the pipeline, masked upstream and restored in the output, not through the Batch API', async () => {
+    const before = compatible.requests.length;
+    const { batch, output, errors } = await runBatch(admin, jsonl('gpt-masked', 2, (index) => ({ messages: [{ role: 'user', content: `Mail jane.doe@example.com about ${index + 1}` }] })));
+    expect(batch.status).toBe('completed');
+    expect(errors).toEqual([]);
+    const sent = compatible.requests.slice(before);
+    expect(sent.map((request) => request.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
+    for (const request of sent) expect(request.rawBody).not.toContain('jane.doe@example.com');
+    expect(sent.map((request) => request.body.messages[0].content).sort()).toEqual(['Mail <EMAIL_1> about 1', 'Mail <EMAIL_1> about 2']);
+    expect(output.map((line) => line.response.body.choices[0].message.content).sort()).toEqual(['paced Mail jane.doe@example.com about 1', 'paced Mail jane.doe@example.com about 2']);
+    const rows = await batchRows(batch.id);
+    expect(rows.map((row) => row.guardrails)).toEqual(['pii_masked=1', 'pii_masked=1']);
   });
 
   it('sends an Anthropic model’s lines to Message Batches and maps the answers back to completions', async () => {

@@ -5,6 +5,7 @@
  * line, as OpenAI's validation does; a batch that cannot fit its budget is refused with 429
  * `budget_exceeded` and nothing is stored.
  */
+import type { ChatCompletionRequest } from '../protocol/chat-types.js';
 import { z } from 'zod';
 import { loadTokenizer } from '../cost/token-counter.js';
 import { GatewayError, InvalidRequestError, NotFoundError } from '../errors/index.js';
@@ -97,7 +98,15 @@ export async function createBatch(gateway: Gateway, store: BatchStore, principal
 async function plan(gateway: Gateway, principal: Principal, lines: readonly InputLine[]) {
   // Estimates count prompt tokens with the real tokenizer, as admission does.
   await loadTokenizer();
-  const services = { registry: gateway.registry, routes: gateway.routes, native: gateway.config.batch.native, defaultMaxOutputTokens: gateway.config.governance.default_max_output_tokens };
+  const { guardrails } = gateway.pipelines;
+  const services = {
+    registry: gateway.registry,
+    routes: gateway.routes,
+    native: gateway.config.batch.native,
+    defaultMaxOutputTokens: gateway.config.governance.default_max_output_tokens,
+    guarded: (request: ChatCompletionRequest) => guardrails.applies(request, principal),
+    extraSteps: (request: ChatCompletionRequest) => guardrails.extraSteps(request),
+  };
   const allowed = principal.kind === 'virtual-key' ? principal.key.models : null;
   const errors: LineError[] = [];
   const plannedLines: PlannedLine[] = [];

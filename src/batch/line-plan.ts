@@ -22,6 +22,7 @@ import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../protocol/chat-types.js';
 import type { BatchApi, BatchEndpoint } from '../providers/batch-api.js';
 import { createBatchApi } from '../providers/create-provider.js';
+import type { CallStep } from '../routing/route.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { HeldAmount } from '../governance/admission/batch-hold.js';
 import type { InputLine } from './input-lines.js';
@@ -46,6 +47,13 @@ export interface PlanServices {
   routes: RouteTable;
   native: boolean;
   defaultMaxOutputTokens: number;
+  /**
+   * True for a chat line a guardrail applies to (PII masking, a schema check): it runs paced,
+   * through the pipeline's stages, since a provider's batch API would get it unmasked and unchecked.
+   */
+  guarded?: (request: ChatCompletionRequest) => boolean;
+  /** Calls a guardrail may add to a line (schema repair and escalation), reserved with it. */
+  extraSteps?: (request: ChatCompletionRequest) => CallStep[];
 }
 
 /** Plans every line, or throws 404 for a line naming no model or route (the caller reports its line). */
@@ -53,7 +61,8 @@ export function planLine(services: PlanServices, line: InputLine): { line: Plann
   const name = line.request.model;
   const model = services.registry.get(name);
   if (!model && !services.routes.get(name)) throw new ModelNotFoundError(name, [...services.registry.names(), ...services.routes.names()]);
-  const target = model ?? (services.native ? decidedModel(services, name, line) : undefined);
+  const guarded = line.url !== '/v1/embeddings' && services.guarded?.(line.request as ChatCompletionRequest) === true;
+  const target = guarded ? undefined : (model ?? (services.native ? decidedModel(services, name, line) : undefined));
   const native = target && services.native ? nativeDeployment(target, line.url) : undefined;
   if (native) {
     const group = { key: `native:${native.deployment.id}`, kind: 'native' as const, model: target!.name, deploymentId: native.deployment.id };
@@ -63,7 +72,8 @@ export function planLine(services: PlanServices, line: InputLine): { line: Plann
   const group = { key: `paced:${name}`, kind: 'paced' as const, model: name, deploymentId: null };
   if (line.url === '/v1/embeddings') return { line: { ...line, group: group.key, reserved: pacedEmbeddingsEstimate(services, line.request as EmbeddingsRequest) }, group };
   const request = line.request as ChatCompletionRequest;
-  const estimate = estimateReservation(request, reachableSteps(name, services.registry, services.routes), services.defaultMaxOutputTokens);
+  const steps = [...reachableSteps(name, services.registry, services.routes), ...(services.extraSteps?.(request) ?? [])];
+  const estimate = estimateReservation(request, steps, services.defaultMaxOutputTokens);
   const capped = estimate.capOutputAt !== undefined && request.max_tokens == null && request.max_completion_tokens == null ? { ...request, max_tokens: estimate.capOutputAt } : request;
   return { line: { ...line, request: capped, group: group.key, reserved: { nanoUsd: Math.ceil(estimate.costUsd * NANO_USD), tokens: estimate.tokens } }, group };
 }

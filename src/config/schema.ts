@@ -14,6 +14,7 @@ import { cacheConfigSchema, cacheOverrideSchema } from '../cache/cache-schema.js
 import { contextLimitSchema } from '../context/context-schema.js';
 import { metricsSchema, telemetrySchema } from '../observability/observability-schema.js';
 import { limitsSchema } from './limits-schema.js';
+import { guardrailsSchema, piiOnlyGuardrailsSchema } from '../guardrails/guardrails-schema.js';
 
 const priceFields = {
   input: z.number().nonnegative(),
@@ -78,6 +79,8 @@ export const modelSchema = z
     context: contextLimitSchema.optional(),
     /** Marks a built-in simulated model, so no quality figure is ever computed from it. */
     simulated: z.boolean().optional(),
+    /** PII settings for requests that name this model (docs/guardrails.md); `pii: false` turns masking off for it. */
+    guardrails: piiOnlyGuardrailsSchema.optional(),
   })
   .superRefine((model, context) => {
     if (!model.provider && !model.deployments) {
@@ -165,6 +168,8 @@ export const configSchema = z.strictObject({
   responses: responsesConfigSchema.prefault({}),
   /** Batch jobs behind /v1/files and /v1/batches: limits and pacing (docs/batch.md). */
   batch: batchConfigSchema.prefault({}),
+  /** PII masking and JSON schema checks, stages of the chat pipeline (docs/guardrails.md). */
+  guardrails: guardrailsSchema.prefault({}),
   models: z.array(modelSchema).default([]),
   routes: z.array(routeSchema).default([]),
   /** Grades shadow comparisons with a model (docs/learning.md); off when absent. */

@@ -12,6 +12,7 @@ import { isRelayable, type ChunkStream, type PayloadSink, type RelayableChunkStr
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 import { nativeBodyOf } from '../protocol/native-body.js';
 import type { NativeEventStream } from '../providers/provider.js';
+import type { ServerSentEvent } from '../providers/shared/sse-parser.js';
 import { completeNatively, isNativeEventStream, startedNative, streamNatively, type NativeStarted } from './native-calls.js';
 
 export interface CompletedCall {
@@ -36,9 +37,22 @@ export interface StartedStream {
  * A stream whose chunks pass through `transform` (a stage that rewrites or watches a stream:
  * unmasking, capture for the cache). The byte relay is dropped, so the transformed chunks are
  * what every surface encodes; a stream no stage transforms keeps it.
+ *
+ * A native pass-through stream (an Anthropic deployment's own events) is kept native when the
+ * stage also gives `transformNative`, which rewrites those events; without it the native view is
+ * dropped and the surface encodes the transformed chunks instead.
  */
-export function transformStream(stream: StartedStream, transform: (chunks: AsyncIterable<ChatCompletionChunk>) => AsyncIterable<ChatCompletionChunk>): StartedStream {
-  return { chunks: transform(stream.chunks), model: stream.model, deployment: stream.deployment };
+export function transformStream(
+  stream: StartedStream,
+  transform: (chunks: AsyncIterable<ChatCompletionChunk>) => AsyncIterable<ChatCompletionChunk>,
+  transformNative?: (events: AsyncIterable<ServerSentEvent>) => AsyncIterable<ServerSentEvent>,
+): StartedStream {
+  const chunks = transform(stream.chunks);
+  if (stream.native && transformNative) {
+    const { events, recordTokens } = stream.native;
+    return { chunks, native: { events: transformNative(events), recordTokens }, model: stream.model, deployment: stream.deployment };
+  }
+  return { chunks, model: stream.model, deployment: stream.deployment };
 }
 
 /** A relayable stream whose end (or failure, or cancel) is reported to the reliability layer. */

@@ -5,14 +5,16 @@
 import type { ChatExchange } from '../pipeline/chat-exchange.js';
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 import type { Stage } from '../pipeline/stage.js';
+import type { ExtraCallSteps } from './admission/admit-chat.js';
 import type { Governance } from './governance.js';
 
-export function admitStage(governance: Governance): Stage<ChatExchange, ChatOutcome> {
+/** `extraSteps`: calls later stages may add (schema repair and escalation), reserved up front with the rest. */
+export function admitStage(governance: Governance, extraSteps?: ExtraCallSteps): Stage<ChatExchange, ChatOutcome> {
   return {
     name: 'admit',
     async run(exchange, next) {
       const { scope } = exchange;
-      const admission = await governance.admitChat(scope, exchange.request);
+      const admission = await governance.admitChat(scope, exchange.request, extraSteps);
       exchange.request = admission.request;
       if (admission.baselineModel) scope.baselineModel = admission.baselineModel;
       scope.onFinish(() => admission.settle(scope.record));

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { reviewSchema, shadowSchema } from '../shadow/shadow-schema.js';
 import { leverFields } from '../config/lever-fields.js';
+import { routeGuardrailFields } from '../guardrails/guardrails-schema.js';
 
 const name = z.string().min(1);
 const share = z.number().min(0).max(1);
@@ -13,6 +14,7 @@ const fixedRoute = z.strictObject({
   name,
   strategy: z.literal('fixed'),
   ...leverFields,
+  ...routeGuardrailFields,
   model: name,
   /** Optional: the flagship this route stands in for, so savings are reported against it. */
   strong: name.optional(),
@@ -22,6 +24,7 @@ const randomRoute = z.strictObject({
   name,
   strategy: z.literal('random'),
   ...leverFields,
+  ...routeGuardrailFields,
   weak: name,
   strong: name,
   /** Share of requests sent to the strong model. */
@@ -53,6 +56,7 @@ const rulesRoute = z.strictObject({
   name,
   strategy: z.literal('rules'),
   ...leverFields,
+  ...routeGuardrailFields,
   rules: z.array(z.strictObject({ when: ruleConditionSchema, model: name, reason: z.string().optional() })).min(1),
   /** The model when no rule matches. */
   default: name,
@@ -65,6 +69,7 @@ const learnedRoute = z
     name,
     strategy: z.literal('learned'),
     ...leverFields,
+    ...routeGuardrailFields,
     weak: name,
     strong: name,
     /** A router file made by `switchboard router train`; the shipped default router when omitted. */
@@ -93,6 +98,7 @@ const cascadeRoute = z.strictObject({
   name,
   strategy: z.literal('cascade'),
   ...leverFields,
+  ...routeGuardrailFields,
   weak: name,
   strong: name,
   checks: z
@@ -117,6 +123,7 @@ const pipelineRoute = z.strictObject({
   name,
   strategy: z.literal('pipeline'),
   ...leverFields,
+  ...routeGuardrailFields,
   classify: z.strictObject({
     model: name,
     /** Class label → the model that solves requests of that class. */
@@ -142,8 +149,9 @@ const experimentRoute = z
       .string()
       .regex(/^(user|key|header:[a-z0-9-]+)$/, 'use user, key or header:<lower-case header name>')
       .default('user'),
-    // Cost levers on the experiment apply to every arm's requests, as on any route.
+    // Cost levers and guardrails on the experiment apply to every arm's requests, as on any route.
     ...leverFields,
+    ...routeGuardrailFields,
   })
   .superRefine((route, context) => {
     const names = route.arms.map((arm) => arm.name);

@@ -30,6 +30,8 @@ export interface CallStep {
   maxOutputTokens?: number;
   /** The call's prompt carries the previous step's answer (a verifier, a refiner). */
   includesPreviousAnswer?: boolean;
+  /** Prompt tokens the call adds to the request's own (a repair turn's instructions). */
+  extraPromptTokens?: number;
 }
 
 export interface Route {

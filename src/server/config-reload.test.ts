@@ -69,6 +69,25 @@ describe('POST /api/config/reload', () => {
     expect((await client.models.retrieve('second')).id).toBe('second');
   });
 
+  it('puts each reload on the audit log with the models, routes and limits before and after, upstream keys hashed', async () => {
+    writeConfig([modelEntry('first', { model: 'slow-upstream' }), modelEntry('second', { model: 'fast-upstream', headers: { authorization: 'Bearer upstream-secret' } })], [{ name: 'auto', strategy: 'fixed', model: 'second' }]);
+    expect((await post(url, '/api/config/reload')).status).toBe(200);
+    const response = await fetch(`${url}/api/audit?action=config.reload`);
+    const rows = ((await response.json()) as { data: any[] }).data;
+    const latest = rows[0];
+    expect(latest).toMatchObject({ action: 'config.reload', actor: 'anonymous', address: '127.0.0.1' });
+    expect(latest.before.models.map((model: { name: string }) => model.name)).toEqual(['first', 'second']);
+    expect(latest.after.models.map((model: { name: string }) => model.name)).toEqual(['first', 'second']);
+    expect(latest.before.models[1].headers).toBeUndefined();
+    expect(latest.after.models[1].headers.authorization).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(latest.after.routes).toEqual([expect.objectContaining({ name: 'auto', model: 'second' })]);
+    expect(latest.after.governance).toMatchObject({ teams: {} });
+    const text = JSON.stringify(latest);
+    expect(text).not.toContain('sk-upstream');
+    expect(text).not.toContain('upstream-secret');
+    expect(latest.after.models[1].api_key).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
   it('refuses a bad config with a one-line error and keeps serving the old one', async () => {
     writeConfig([modelEntry('second', { model: 'fast-upstream' })], [{ name: 'auto', strategy: 'learned', weak: 'second', strong: 'smarty', threshold: 0.5 }]);
     const refused = await post(url, '/api/config/reload');

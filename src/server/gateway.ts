@@ -3,6 +3,9 @@
  * services they share. `createGateway` wires them; `close` drains in-flight requests and
  * flushes the log.
  */
+import type { AuditActor } from '../audit/audit-actor.js';
+import { reloadableConfig } from '../audit/config-summary.js';
+import type { PiiDetector } from '../guardrails/pii/entities.js';
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +50,8 @@ export interface GatewayOptions {
   configDirectory?: string;
   /** Reads the config again for a live reload (SIGHUP, POST /api/config/reload); throws ConfigError when it is bad. */
   reloadConfig?: () => GatewayConfig;
+  /** Replaces the built-in PII detectors (tests of a detector that fails). */
+  piiDetectors?: readonly PiiDetector[];
 }
 
 /**
@@ -97,6 +102,9 @@ export interface Gateway extends GatewayGeneration {
   close(): Promise<void>;
 }
 
+/** Who reloads when no person asked: a signal (SIGHUP) or the process itself. */
+const SYSTEM_ACTOR: AuditActor = { actor: 'system', address: 'local' };
+
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logging);
@@ -132,7 +140,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const gateway: Gateway = {
     ...first,
-    pipelines: buildPipelines({ ...first, governance, logger, tracer, learning, cache }),
+    pipelines: buildPipelines({ ...first, governance, logger, tracer, learning, cache, piiDetectors: options.piiDetectors }),
     logger, store, logWriter, governance, responseStore, server, metrics, tracer, learning, cache,
     batches: undefined as unknown as BatchService,
     httpRoutes: gatewayRoutes(),
@@ -155,14 +163,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         });
       });
     },
-    async reload(actor = { actor: 'system', address: 'local' }) {
+    async reload(actor = SYSTEM_ACTOR) {
       if (!options.reloadConfig) throw new ConfigError('this gateway was started without a config file, so there is nothing to reload');
+      const previous = gateway.config;
       const next = buildGeneration(options.reloadConfig(), configDirectory, gateway.executor.dispatcher.health);
       const previousRouters = routerVersions(gateway.routes);
+      // Built before anything is swapped: a config its stages refuse leaves the old one whole.
+      const pipelines = buildPipelines({ ...next, governance, logger, tracer, learning, cache, piiDetectors: options.piiDetectors });
       governance.reconfigure({ config: next.config, registry: next.registry, routes: next.routes });
-    pipelines: buildPipelines({ ...first, governance, logger, tracer, learning, cache }),
-    logger, store, logWriter, governance, responseStore, server, metrics, tracer, learning, cache,
+      Object.assign(gateway, next, { pipelines });
+      // A reload that brings a new router file (retrained from the logs) is a router swap: audited.
+      for (const [name, after] of routerVersions(next.routes)) {
+        const before = previousRouters.get(name);
+        if (before && before.router_version !== after.router_version) await governance.audit.record('route.router_swap', { ...actor, target: name, before, after });
+      }
       logger.info({ models: next.registry.names().length, routes: next.routes.names().length }, 'configuration reloaded');
+      // On record after the swap: the new config serves whether or not the audit write succeeds.
+      await governance.audit.record('config.reload', { ...actor, before: reloadableConfig(previous), after: reloadableConfig(next.config) }).catch((error: unknown) => logger.error({ err: error }, 'audit log write failed for config.reload'));
       return gateway;
     },
     close: () => closeGateway(gateway),

@@ -75,7 +75,7 @@ export class RequestGuard {
       'access-control-allow-origin': this.anyCorsOrigin ? '*' : origin,
       'access-control-allow-headers': 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-switchboard-tags, x-switchboard-cache, cache-control, traceparent',
       'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-      'access-control-expose-headers': 'x-request-id, x-switchboard-model, x-switchboard-provider, x-switchboard-cost-usd, x-switchboard-route, retry-after',
+      'access-control-expose-headers': 'x-request-id, x-switchboard-model, x-switchboard-provider, x-switchboard-cost-usd, x-switchboard-route, x-switchboard-guardrails, x-switchboard-schema, retry-after',
       'access-control-max-age': '600',
       vary: 'origin',
     };

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadTokenizer } from '../../cost/token-counter.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
+import type { CallStep } from '../../routing/route.js';
 import type { RequestRecord } from '../../storage/request-record.js';
 import { scopesFor, type Scope } from '../budgets/budget-scopes.js';
 import { estimateReservation, reachableSteps, type ReservationEstimate } from '../budgets/reservation-estimate.js';
@@ -22,7 +23,13 @@ export interface ChatAdmission extends Admission {
   baselineModel?: string;
 }
 
-export async function admitChat(services: AdmissionServices, principal: Principal, request: ChatCompletionRequest, record: RequestRecord): Promise<ChatAdmission> {
+/**
+ * Calls a later stage may add to a request (a schema check's repair and escalation turns),
+ * reserved with it. `requestedModel` is the name the client sent, before degradation replaced it.
+ */
+export type ExtraCallSteps = (request: ChatCompletionRequest, requestedModel: string) => readonly CallStep[];
+
+export async function admitChat(services: AdmissionServices, principal: Principal, request: ChatCompletionRequest, record: RequestRecord, extraSteps?: ExtraCallSteps): Promise<ChatAdmission> {
   const key = virtualKeyOf(principal);
   checkModelScope(key, request.model);
   const scopes = await scopesFor(key, request.user, services);
@@ -35,7 +42,7 @@ export async function admitChat(services: AdmissionServices, principal: Principa
   const originalModel = request.model;
   const plan = await planDegradation(services, scopes, request.model, now);
   let degraded = degrade(request, plan);
-  let estimate = estimateFor(services, degraded.request);
+  let estimate = estimateFor(services, degraded.request, originalModel, extraSteps);
 
   const rate = await acquireRate(services, scopes, estimate.tokens);
   const reservationId = randomUUID();
@@ -53,7 +60,7 @@ export async function admitChat(services: AdmissionServices, principal: Principa
         if (plan.weakModel) plan.uncappedScopes.add(scopeName(failed.scope));
         plan.reasons.push(...weakOnly.reasons);
         degraded = degrade(request, plan);
-        estimate = estimateFor(services, degraded.request);
+        estimate = estimateFor(services, degraded.request, originalModel, extraSteps);
         budgets = planBudgets(scopes, estimate, plan.uncappedScopes, now);
         result = await services.counters.reserve(reservationId, budgets.map((budget) => budget.counter), services.config.reservation_ttl_ms);
       }
@@ -104,8 +111,10 @@ function degrade(request: ChatCompletionRequest, plan: DegradationPlan): { reque
   return { request: copy, description: applyDegradation(copy, plan) };
 }
 
-function estimateFor(services: AdmissionServices, request: ChatCompletionRequest): ReservationEstimate {
-  return estimateReservation(request, reachableSteps(request.model, services.registry, services.routes), services.config.default_max_output_tokens);
+function estimateFor(services: AdmissionServices, request: ChatCompletionRequest, requestedModel: string, extraSteps: ExtraCallSteps | undefined): ReservationEstimate {
+  const steps = reachableSteps(request.model, services.registry, services.routes);
+  if (extraSteps) steps.push(...extraSteps(request, requestedModel));
+  return estimateReservation(request, steps, services.config.default_max_output_tokens);
 }
 
 /** A request that may reach a model with no known output ceiling is capped where its reservation assumed. */

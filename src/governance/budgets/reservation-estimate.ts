@@ -74,7 +74,7 @@ export function estimateReservation(request: ChatCompletionRequest, steps: reado
       }
       const output = ceiling * choices;
       for (const deployment of model.deployments) {
-        const prompt = inputTokensOn(input, deployment.info.model) + (step.includesPreviousAnswer ? previousOutput : 0);
+        const prompt = inputTokensOn(input, deployment.info.model) + (step.includesPreviousAnswer ? previousOutput : 0) + (step.extraPromptTokens ?? 0);
         const price = deployment.price;
         const cost = price ? (prompt * price.input + output * price.output) / 1_000_000 : 0;
         stepCost = Math.max(stepCost, cost);

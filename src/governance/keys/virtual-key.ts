@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { limitsFields } from '../governance-schema.js';
 import { leverFields } from '../../config/lever-fields.js';
+import { piiOnlyGuardrailsSchema } from '../../guardrails/guardrails-schema.js';
 
 export const KEY_PREFIX = 'sk-sb-';
 
@@ -18,6 +19,8 @@ export const keySettingsSchema = z.strictObject({
   /** Model and route names this key may call; omitted or null = all. */
   models: z.array(z.string().min(1)).nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
+  /** PII settings for this key's requests (docs/guardrails.md); they override the route's and the model's. */
+  guardrails: piiOnlyGuardrailsSchema.nullable().optional(),
   ...limitsFields,
   /** Cache overrides, a context limit and an output cap for this key's requests (docs/cache.md). */
   ...leverFields,

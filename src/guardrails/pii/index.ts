@@ -6,5 +6,5 @@ export { rewriteChatRequestText, type TextRewrite } from './chat-request-text.js
 export { unmaskCompletion, type UnmaskOptions } from './unmask-completion.js';
 export { StreamUnmasker } from './stream-unmasker.js';
 export { ChunkUnmasker, unmaskChunks } from './chunk-unmasker.js';
-export { guardrailsSchema, piiGuardrailSchema, piiOverrideSchema, resolvePiiConfig, type GuardrailsConfig, type PiiGuardrailConfig, type PiiOverride } from './pii-config.js';
+export { piiGuardrailSchema, piiOverrideSchema, resolvePiiConfig, type PiiGuardrailConfig, type PiiOverride } from './pii-config.js';
 export { createPiiGuard, type PiiGuard, type PiiInspection } from './pii-guard.js';

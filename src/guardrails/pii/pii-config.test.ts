@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PII_ENTITIES } from './entities.js';
-import { guardrailsSchema, piiGuardrailSchema, piiOverrideSchema, resolvePiiConfig } from './pii-config.js';
+import { guardrailsSchema } from '../guardrails-schema.js';
+import { piiGuardrailSchema, piiOverrideSchema, resolvePiiConfig } from './pii-config.js';
 
 describe('guardrails.pii config', () => {
   it('defaults to masking every entity, unmasking, and blocking on detector failure', () => {

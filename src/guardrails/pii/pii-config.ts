@@ -40,12 +40,6 @@ export type PiiGuardrailConfig = z.infer<typeof piiGuardrailSchema>;
 export const piiOverrideSchema = z.union([z.literal(false), z.strictObject(fields).partial()]);
 export type PiiOverride = z.infer<typeof piiOverrideSchema>;
 
-/** `guardrails:` as a whole; the schema guardrail's keys join it when that stage is wired. */
-export const guardrailsSchema = z.strictObject({
-  pii: piiGuardrailSchema.optional(),
-});
-export type GuardrailsConfig = z.infer<typeof guardrailsSchema>;
-
 /**
  * The settings in force for one request: `levels` from the most general (global) to the most
  * specific (key); a later level's fields replace the earlier ones, `false` turns the guardrail

@@ -17,6 +17,8 @@
  */
 import { GuardrailFailedError, PiiDetectedError } from '../../errors/index.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
+import { attachNativeBody, nativeBodyOf } from '../../protocol/native-body.js';
+import { rewriteAnthropicBodyText } from './anthropic-body-text.js';
 import { rewriteChatRequestText } from './chat-request-text.js';
 import type { PiiDetector, PiiEntity, PiiFindings } from './entities.js';
 import type { PiiGuardrailConfig } from './pii-config.js';
@@ -32,6 +34,8 @@ export interface PiiInspection {
   header: string | undefined;
   /** Unmasks the answer; set when values were masked and `unmask` is on. */
   unmasker: PiiMasker | undefined;
+  /** The request's map under `mask` when something was masked, `unmask` or not: what keeps logged copies masked. */
+  masker?: PiiMasker;
   /** The detector failure that `on_error: pass` let through, for the log. */
   failure?: unknown;
 }
@@ -60,9 +64,11 @@ export function createPiiGuard(config: PiiGuardrailConfig, options: { detectors?
 function inspect(config: PiiGuardrailConfig, scanner: PiiScanner, request: ChatCompletionRequest): PiiInspection {
   if (config.action === 'mask') {
     const masker = new PiiMasker();
-    const masked = rewriteChatRequestText(request, (text) => masker.mask(text, scanner.scan(text)));
-    if (masker.maskedCount === 0) return { request, findings: {}, header: undefined, unmasker: undefined };
-    return { request: masked, findings: masker.findings, header: `pii_masked=${masker.maskedCount}`, unmasker: config.unmask ? masker : undefined };
+    let masked = rewriteChatRequestText(request, (text) => masker.mask(text, scanner.scan(text)));
+    // The native body repeats the canonical text: its occurrences count only when the canonical had none (text only it carries).
+    masked = withMaskedNativeBody(request, masked, masker, scanner, masker.maskedCount === 0);
+    if (masker.size === 0) return { request, findings: {}, header: undefined, unmasker: undefined };
+    return { request: masked, findings: masker.findings, header: `pii_masked=${masker.maskedCount}`, unmasker: config.unmask ? masker : undefined, masker };
   }
   const findings: PiiFindings = {};
   let found = 0;
@@ -76,4 +82,20 @@ function inspect(config: PiiGuardrailConfig, scanner: PiiScanner, request: ChatC
   if (found === 0) return { request, findings, header: undefined, unmasker: undefined };
   if (config.action === 'block') throw new PiiDetectedError(Object.keys(findings) as PiiEntity[]);
   return { request, findings, header: `pii_found=${found}`, unmasker: undefined };
+}
+
+/**
+ * A request decoded from a body that may pass through as it is (an Anthropic deployment gets the
+ * client's own `/v1/messages` body): that body is masked with the same map and attached to the
+ * masked request, so what is actually sent carries placeholders, and the pass-through (thinking
+ * blocks, signatures, beta fields) is kept.
+ */
+function withMaskedNativeBody(original: ChatCompletionRequest, masked: ChatCompletionRequest, masker: PiiMasker, scanner: PiiScanner, count: boolean): ChatCompletionRequest {
+  const native = nativeBodyOf(original);
+  if (!native) return masked;
+  const body = rewriteAnthropicBodyText(native.body, (text) => masker.mask(text, scanner.scan(text), { count }));
+  if (body === native.body && masked === original) return masked;
+  const carrier = masked === original ? { ...original } : masked;
+  attachNativeBody(carrier, { ...native, body });
+  return carrier;
 }

@@ -27,22 +27,28 @@ export class PiiMasker {
   private masked = 0;
   private longest = 0;
 
-  /** Replaces each match (from `scanner.scan(text)`, in text order, not overlapping) by its placeholder. */
-  mask(text: string, matches: readonly PiiMatch[]): string {
+  /**
+   * Replaces each match (from `scanner.scan(text)`, in text order, not overlapping) by its
+   * placeholder. `count: false` masks a second copy of text already counted (the native body a
+   * pass-through sends beside the canonical request), so `maskedCount` stays one per occurrence.
+   */
+  mask(text: string, matches: readonly PiiMatch[], options: { count?: boolean } = {}): string {
     if (matches.length === 0) return text;
     let result = '';
     let position = 0;
     for (const match of matches) {
-      result += text.slice(position, match.start) + this.placeholderFor(match.entity, match.value);
+      result += text.slice(position, match.start) + this.placeholderFor(match.entity, match.value, options.count ?? true);
       position = match.end;
     }
     return result + text.slice(position);
   }
 
-  /** The placeholder of a value, numbering it on first sight. Counts one occurrence. */
-  placeholderFor(entity: PiiEntity, value: string): string {
-    this.masked++;
-    this.occurrences[entity] = (this.occurrences[entity] ?? 0) + 1;
+  /** The placeholder of a value, numbering it on first sight. Counts one occurrence unless `count` is false. */
+  placeholderFor(entity: PiiEntity, value: string, count = true): string {
+    if (count) {
+      this.masked++;
+      this.occurrences[entity] = (this.occurrences[entity] ?? 0) + 1;
+    }
     const key = `${entity}\u0000${value}`;
     const known = this.placeholderByValue.get(key);
     if (known) return known;
@@ -63,6 +69,20 @@ export class PiiMasker {
       if (value === undefined) return placeholder;
       return mode === 'json-string' ? JSON.stringify(value).slice(1, -1) : value;
     });
+  }
+
+  /**
+   * Replaces every value this masker has numbered by its placeholder, wherever it appears in
+   * `text`, without counting occurrences: for the copies of a request that are kept rather than
+   * sent (the logged body) and for an answer that is stored, so they keep the masked text.
+   */
+  maskKnownValues(text: string): string {
+    if (this.valueByPlaceholder.size === 0) return text;
+    let result = text;
+    // Longest first, so a value that contains another is replaced whole.
+    const entries = [...this.valueByPlaceholder.entries()].sort((a, b) => b[1].length - a[1].length);
+    for (const [placeholder, value] of entries) if (value !== '' && result.includes(value)) result = result.split(value).join(placeholder);
+    return result;
   }
 
   /**

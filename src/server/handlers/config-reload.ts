@@ -1,7 +1,8 @@
 /**
  * POST /api/config/reload (admin): reads the config file again and swaps in its models, routes,
  * prices and limits (Gateway.reload). A bad config is refused with the same one-line error the
- * CLI prints, and the config already serving stays in place.
+ * CLI prints, and the config already serving stays in place. A reload is on the audit log
+ * (`config.reload`, the reloadable config before and after), by whoever asked.
  */
 import { adminRequestActor } from '../../audit/audit-actor.js';
 import { ConfigError } from '../../config/config-error.js';
