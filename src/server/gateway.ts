@@ -36,7 +36,6 @@ import type { ResponseStore } from '../surfaces/openai-responses/store/response-
 import { responseStoreOptions } from '../surfaces/openai-responses/store/response-store-config.js';
 import { BatchService } from '../batch/batch-service.js';
 import { openLearningLoop, type LearningLoop } from '../shadow/learning-loop.js';
-import type { AuditActor } from '../audit/audit-actor.js';
 import { LearnedRoute } from '../routing/strategies/learned-route.js';
 import { openResponseCache, type ResponseCache } from '../cache/response-cache.js';
 import { embedThroughGateway } from '../cache/gateway-embedding.js';
