@@ -102,6 +102,11 @@ export class LearnedRoute implements Route {
     return this.serving.router.score(promptTextFromMessages(request.messages));
   }
 
+  /** The score of a text already reduced to what the router reads (a comparison's stored prompt). */
+  scoreText(text: string): number {
+    return this.serving.router.score(text);
+  }
+
   decide(request: ChatCompletionRequest): RouteDecision & { routerVersion: string } {
     // One read of the serving router: a reload in the middle cannot mix two files in a decision.
     const { router, version, threshold } = this.serving;

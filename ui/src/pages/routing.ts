@@ -10,13 +10,25 @@ import { emptyState, h, percent, stat } from '../dom';
 import type { Page } from '../page';
 import { currentRange, rangePicker } from '../range';
 
-async function whatIf(): Promise<HTMLElement> {
-  const section = h('div', { class: 'chart', 'data-chart': 'What-if' }, h('h3', {}, 'What-if: quality against cost'));
+async function whatIf(route: string | undefined): Promise<HTMLElement> {
+  const section = h('div', { class: 'chart', 'data-chart': 'What-if' }, h('h3', {}, `What-if: quality against cost${route ? ` (${route})` : ''}`));
+  if (!route) {
+    section.append(emptyState('The what-if curve is drawn for a learned route; none is configured.'));
+    return section;
+  }
   try {
-    const comparisons = await api('/api/comparisons');
+    const comparisons = await api(`/api/comparisons${query({ route, limit: 1000 })}`);
     const points: Array<{ strong_share: number; quality: number; cost_usd: number }> = comparisons.curve ?? [];
     if (points.length === 0) section.append(emptyState('No labelled comparisons yet for this route.'));
-    else section.append(timeChart('Quality against strong share', points.map((point) => point.strong_share * 1000), [{ label: 'quality', values: points.map((point) => point.quality) }]));
+    else
+      section.append(
+        h(
+          'table',
+          { class: 'what-if' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'Strong share'), h('th', {}, 'Quality (chosen answer wins)'), h('th', {}, 'Cost of these requests'))),
+          h('tbody', {}, ...points.map((point) => h('tr', {}, h('td', {}, percent(point.strong_share)), h('td', {}, percent(point.quality)), h('td', {}, `$${point.cost_usd.toPrecision(3)}`)))),
+        ),
+      );
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) section.append(emptyState('The what-if curve needs labelled comparisons, which the learning loop collects. None yet.'));
     else throw error;
@@ -54,7 +66,7 @@ export const routingPage: Page = {
             { label: 'escalated', values: series.buckets.map((bucket: any) => bucket.escalated) },
           ]),
           series.router_scores.count > 0 ? histogram('Router scores', series.router_scores.bins, thresholds) : h('div', { class: 'chart' }, h('h3', {}, 'Router scores'), emptyState('No learned-route decisions in this range.')),
-          await whatIf(),
+          await whatIf(routes.data.find((route: any) => route.strategy === 'learned')?.name),
         ),
       );
     };
