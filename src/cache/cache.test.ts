@@ -76,8 +76,8 @@ async function chat(question: string, options: { stream?: boolean; headers?: Rec
 }
 
 describe('exact cache over chat completions', () => {
-  it('runs the cache stage after admission and before the context limits', () => {
-    expect(harness.gateway.pipelines.chatStages).toEqual(['output cap', 'admit', 'cache', 'fit context', 'route', 'execute']);
+  it('runs the cache stage inside guard input (masked requests only) and outside fit context and check output', () => {
+    expect(harness.gateway.pipelines.chatStages).toEqual(['output cap', 'admit', 'guard input', 'cache', 'fit context', 'check output', 'route', 'execute']);
   });
 
   it('answers the same request again from the cache, with the original usage, at cost 0', async () => {

@@ -51,7 +51,7 @@ describe('output caps', () => {
   });
 
   it('leaves the cache out of the pipeline when no config turns it on', async () => {
-    expect(harness.gateway.pipelines.chatStages).toEqual(['output cap', 'admit', 'fit context', 'route', 'execute']);
+    expect(harness.gateway.pipelines.chatStages).toEqual(['output cap', 'admit', 'guard input', 'fit context', 'check output', 'route', 'execute']);
     const { response } = await clientFor(harness.url, ADMIN_KEY).chat.completions.create({ model: 'uncapped', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
     expect(response.headers.get('x-switchboard-cache')).toBeNull();
   });
