@@ -4,7 +4,9 @@
  * clear again, on the main thread and on V8's helper threads, so this is the view that
  * explains CPU the instruction count does not.
  *
- *   npm run bench:allocations                          Switchboard and the bare undici proxy
+ *   npm run bench:allocations                          Switchboard (both provider kinds) and the bare
+ *                                                      undici proxy, realistic workload
+ *   npm run bench:allocations -- --workload routed     the bench's routed workload
  *   npm run bench:allocations -- --targets switchboard --mode stream --top 40
  *
  * Each target is warmed up, then sampled over `--requests` requests (1 KB sampling interval:
@@ -15,9 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RequestDriver } from './lib/request-driver.js';
-import { REPO_ROOT, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
+import { REPO_ROOT, requestFor, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
+import { requestBody, type Workload } from './lib/workloads.js';
 import { areaOf, label } from './profile-summary.js';
-import { requestBody } from './run.js';
 
 interface SamplingNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -27,7 +29,8 @@ interface SamplingNode {
 
 const { values } = parseArgs({
   options: {
-    targets: { type: 'string', default: 'switchboard,undici' },
+    targets: { type: 'string', default: 'switchboard,switchboard-openai,undici' },
+    workload: { type: 'string', default: 'realistic' },
     mode: { type: 'string', default: 'json' },
     requests: { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '5000' },
@@ -37,6 +40,8 @@ const { values } = parseArgs({
 const mode = values.mode as 'json' | 'stream';
 if (mode !== 'json' && mode !== 'stream') throw new Error('--mode is json or stream');
 const requests = Number(values.requests);
+const workload = values.workload as Workload;
+if (workload !== 'routed' && workload !== 'realistic') throw new Error('--workload is routed or realistic');
 
 /** Self bytes per function and per area, over every node of the sampled call tree. */
 function tally(root: SamplingNode): { total: number; byFunction: Map<string, number>; byArea: Map<string, number> } {
@@ -91,13 +96,19 @@ try {
       continue;
     }
     const { target } = started;
+    const request = requestFor(target, workload);
+    if (!request) {
+      summary.push(`| ${name} | not run: no ${workload} workload |`);
+      await target.stop();
+      continue;
+    }
     try {
-      const url = new URL(target.url);
-      const body = requestBody(target.model, mode);
-      await driver.drive(url, target.headers, body, Number(values.warmup));
+      const url = new URL(request.url);
+      const body = requestBody(request.model, mode, workload);
+      await driver.drive(url, request.headers, body, Number(values.warmup));
       process.kill(target.pid!, 'SIGUSR2');
       await waitFor(`${profilePath}.started`, 30_000);
-      await driver.drive(url, target.headers, body, requests);
+      await driver.drive(url, request.headers, body, requests);
       process.kill(target.pid!, 'SIGUSR2');
       await waitFor(profilePath, 30_000);
       const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as { head: SamplingNode };
@@ -105,7 +116,7 @@ try {
       summary.push(`| ${name} | ${Math.round(total / requests).toLocaleString('en-US')} |`);
       process.stdout.write(
         [
-          `## ${name}, ${mode}: ${Math.round(total / requests).toLocaleString('en-US')} bytes allocated per request on the main thread`,
+          `## ${name}, ${workload} ${mode}: ${Math.round(total / requests).toLocaleString('en-US')} bytes allocated per request on the main thread`,
           '',
           '| area | bytes/request | share |',
           '|---|--:|--:|',
@@ -126,4 +137,4 @@ try {
   await fake.stop();
   driver.close();
 }
-process.stdout.write(`| target | ${mode}: bytes allocated per request |\n|---|--:|\n${summary.join('\n')}\n\n(${requests} sampled requests after ${values.warmup} warm-up, 16 connections.)\n`);
+process.stdout.write(`| target | ${mode}: bytes allocated per request |\n|---|--:|\n${summary.join('\n')}\n\n(${workload} workload, ${requests} sampled requests after ${values.warmup} warm-up, 16 connections.)\n`);

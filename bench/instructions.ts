@@ -5,7 +5,9 @@
  * when V8 collects garbage). Used to compare changes to the hot path; `npm run bench`
  * remains the source of the published timings.
  *
- *   npm run bench:instructions                       Switchboard and the bare undici proxy
+ *   npm run bench:instructions                       Switchboard (both provider kinds) and the bare
+ *                                                    undici proxy, on the realistic workload
+ *   npm run bench:instructions -- --workload routed  the bench's routed workload (bench/lib/workloads.ts)
  *   npm run bench:instructions -- --targets switchboard --requests 500
  *
  * The figure to compare is "without JIT compiling": V8's optimising compiler still runs during
@@ -22,12 +24,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RequestDriver } from './lib/request-driver.js';
-import { requestBody } from './run.js';
-import { REPO_ROOT, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
+import { REPO_ROOT, requestFor, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
+import { requestBody, type Workload } from './lib/workloads.js';
 
 const { values } = parseArgs({
   options: {
-    targets: { type: 'string', default: 'switchboard,undici' },
+    targets: { type: 'string', default: 'switchboard,switchboard-openai,undici' },
+    workload: { type: 'string', default: 'realistic' },
     requests: { type: 'string', default: '400' },
     warmup: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '4' },
@@ -40,6 +43,8 @@ if (spawnSync('valgrind', ['--version']).error) {
 }
 
 const requests = Number(values.requests);
+const workload = values.workload as Workload;
+if (workload !== 'routed' && workload !== 'realistic') throw new Error('--workload is routed or realistic');
 const warmup = Number(values.warmup);
 const concurrency = Number(values.concurrency);
 const driver = new RequestDriver(concurrency);
@@ -88,15 +93,21 @@ try {
       continue;
     }
     const { target } = started;
+    const request = requestFor(target, workload);
+    if (!request) {
+      rows.push(`| ${name} | not run: no ${workload} workload | | | |`);
+      await target.stop();
+      continue;
+    }
     try {
-      const url = new URL(target.url);
+      const url = new URL(request.url);
       const counts: Counted[] = [];
       for (const mode of ['json', 'stream'] as const) {
-        const body = requestBody(target.model, mode);
-        await driver.drive(url, target.headers, body, warmup);
+        const body = requestBody(request.model, mode, workload);
+        await driver.drive(url, request.headers, body, warmup);
         const before = new Set(readdirSync(directory));
         callgrindControl(target.pid!, '--instr=on');
-        await driver.drive(url, target.headers, body, requests);
+        await driver.drive(url, request.headers, body, requests);
         callgrindControl(target.pid!, '--instr=off');
         callgrindControl(target.pid!, '--dump');
         await new Promise((done) => setTimeout(done, 500));
@@ -116,6 +127,6 @@ try {
 }
 process.stdout.write(
   `\n| target | JSON: instructions/request without JIT compiling | JSON: all | stream (20 chunks): without JIT compiling | stream: all |\n|---|--:|--:|--:|--:|\n${rows.join('\n')}\n\n` +
-    `(${requests} counted requests per mode after ${warmup} warm-up, concurrency ${concurrency}; ${resolve(REPO_ROOT)}. ` +
+    `(${workload} workload, ${requests} counted requests per mode after ${warmup} warm-up, concurrency ${concurrency}; ${resolve(REPO_ROOT)}. ` +
     'V8 still optimises code during the counted window under valgrind; "without JIT compiling" leaves out v8::internal::compiler, the steady-state cost.)\n',
 );
