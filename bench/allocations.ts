@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { RequestDriver } from './lib/request-driver.js';
 import { REPO_ROOT, requestFor, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
 import { requestBody, type Workload } from './lib/workloads.js';
+import { prepareBaseline } from './lib/baseline-build.js';
 import { areaOf, label } from './profile-summary.js';
 
 interface SamplingNode {
@@ -31,6 +32,10 @@ const { values } = parseArgs({
   options: {
     targets: { type: 'string', default: 'switchboard,switchboard-openai,undici' },
     workload: { type: 'string', default: 'realistic' },
+    'baseline-ref': { type: 'string' },
+    // What `switchboard serve` relaunches itself with (src/cli/heap-tuning.ts), given directly so
+    // the measured process is the one started here (valgrind and the sampler's signal reach it).
+    'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
     mode: { type: 'string', default: 'json' },
     requests: { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '5000' },
@@ -41,6 +46,8 @@ const mode = values.mode as 'json' | 'stream';
 if (mode !== 'json' && mode !== 'stream') throw new Error('--mode is json or stream');
 const requests = Number(values.requests);
 const workload = values.workload as Workload;
+const baselineDirectory = values['baseline-ref'] ? prepareBaseline(values['baseline-ref'], (line) => process.stdout.write(`${line}\n`)) : undefined;
+const switchboardNodeFlags = values['node-flags']!.split(' ').filter(Boolean);
 if (workload !== 'routed' && workload !== 'realistic') throw new Error('--workload is routed or realistic');
 
 /** Self bytes per function and per area, over every node of the sampled call tree. */
@@ -89,6 +96,8 @@ try {
       fakePort: fake.port,
       workDirectory: directory,
       install: false,
+      baselineDirectory,
+      switchboardNodeFlags,
       environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath },
     });
     if ('skipped' in started) {

@@ -8,6 +8,7 @@
  *   npm run bench:instructions                       Switchboard (both provider kinds) and the bare
  *                                                    undici proxy, on the realistic workload
  *   npm run bench:instructions -- --workload routed  the bench's routed workload (bench/lib/workloads.ts)
+ *   npm run bench:instructions -- --targets switchboard,baseline --baseline-ref 08999f1   another build beside this one
  *   npm run bench:instructions -- --targets switchboard --requests 500
  *
  * The figure to compare is "without JIT compiling": V8's optimising compiler still runs during
@@ -26,11 +27,16 @@ import { parseArgs } from 'node:util';
 import { RequestDriver } from './lib/request-driver.js';
 import { REPO_ROOT, requestFor, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
 import { requestBody, type Workload } from './lib/workloads.js';
+import { prepareBaseline } from './lib/baseline-build.js';
 
 const { values } = parseArgs({
   options: {
     targets: { type: 'string', default: 'switchboard,switchboard-openai,undici' },
     workload: { type: 'string', default: 'realistic' },
+    'baseline-ref': { type: 'string' },
+    // What `switchboard serve` relaunches itself with (src/cli/heap-tuning.ts), given directly so
+    // the measured process is the one started here (valgrind and the sampler's signal reach it).
+    'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
     requests: { type: 'string', default: '400' },
     warmup: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '4' },
@@ -44,6 +50,8 @@ if (spawnSync('valgrind', ['--version']).error) {
 
 const requests = Number(values.requests);
 const workload = values.workload as Workload;
+const baselineDirectory = values['baseline-ref'] ? prepareBaseline(values['baseline-ref'], (line) => process.stdout.write(`${line}\n`)) : undefined;
+const switchboardNodeFlags = values['node-flags']!.split(' ').filter(Boolean);
 if (workload !== 'routed' && workload !== 'realistic') throw new Error('--workload is routed or realistic');
 const warmup = Number(values.warmup);
 const concurrency = Number(values.concurrency);
@@ -86,6 +94,8 @@ try {
       fakePort: fake.port,
       workDirectory: directory,
       install: false,
+      baselineDirectory,
+      switchboardNodeFlags,
       wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(directory, 'callgrind.out.%p')}`],
     });
     if ('skipped' in started) {
