@@ -98,7 +98,7 @@ try {
       install: false,
       baselineDirectory,
       switchboardNodeFlags,
-      environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath },
+      environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath, SWITCHBOARD_SEMI_SPACE_MB: 'off' },
     });
     if ('skipped' in started) {
       summary.push(`| ${name} | skipped: ${started.skipped} |`);

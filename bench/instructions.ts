@@ -96,6 +96,8 @@ try {
       install: false,
       baselineDirectory,
       switchboardNodeFlags,
+      // Never relaunched (src/cli/heap-tuning.ts): valgrind follows the process it started.
+      environment: { SWITCHBOARD_SEMI_SPACE_MB: 'off' },
       wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(directory, 'callgrind.out.%p')}`],
     });
     if ('skipped' in started) {
