@@ -78,8 +78,8 @@ describe.skipIf(process.platform !== 'linux')('switchboard serve heap tuning', (
     rmSync(directory, { recursive: true, force: true });
   });
 
-  const serve = async (env: NodeJS.ProcessEnv = {}) => {
-    const cli = await startServeProcess(configPath, { env: { ...process.env, SWITCHBOARD_SEMI_SPACE_MB: undefined, ...env } });
+  const serve = async (env: NodeJS.ProcessEnv = {}, args: string[] = []) => {
+    const cli = await startServeProcess(['--config', configPath, ...args], { env: { ...process.env, SWITCHBOARD_SEMI_SPACE_MB: undefined, ...env } });
     started.push(cli);
     return cli;
   };
@@ -95,6 +95,19 @@ describe.skipIf(process.platform !== 'linux')('switchboard serve heap tuning', (
     expect(await cli.stop()).toBe(0);
     expect(alive(server!.pid)).toBe(false);
   }, 60_000);
+
+  it('passes the flag to every worker under --workers', async () => {
+    const cli = await serve({}, ['--workers', '2']);
+    // The primary takes signals once every worker is up, and says so.
+    const deadline = Date.now() + 30_000;
+    while (!cli.stdout().includes('Workers: 2') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const [primary] = childrenOf(cli.child.pid!);
+    expect(primary?.commandLine).toContain('--max-semi-space-size=64');
+    const workers = childrenOf(primary!.pid).filter((child) => child.commandLine.includes('serve'));
+    expect(workers).toHaveLength(2);
+    for (const worker of workers) expect(worker.commandLine).toContain('--max-semi-space-size=64');
+    expect(await cli.stop()).toBe(0);
+  }, 90_000);
 
   it('runs in the process itself with Node defaults when SWITCHBOARD_SEMI_SPACE_MB=off', async () => {
     const cli = await serve({ SWITCHBOARD_SEMI_SPACE_MB: 'off' });
