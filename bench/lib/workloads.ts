@@ -6,8 +6,8 @@
  * - `realistic` (issue #20): the request and answer of an ordinary OpenAI call. A system and a
  *   user message, `temperature: 0.7`, `max_tokens: 128`, sent to one model by name (no route),
  *   and answered with OpenAI's full `chat.completion` as the API sends it: pretty-printed,
- *   ~700 bytes, with `usage.prompt_tokens_details`, `completion_tokens_details`, `service_tier`
- *   and `system_fingerprint`; streams carry the same fields in every chunk.
+ *   868 bytes (652 compact), with `usage.prompt_tokens_details`, `completion_tokens_details`,
+ *   `service_tier` and `system_fingerprint`; streams carry the same fields in every chunk.
  *
  * The fake upstream tells the two apart by path: `/full/v1/…` answers in the realistic shape,
  * so every proxy in front of it (nginx, the bare undici proxy, Portkey's custom host) carries
@@ -47,7 +47,7 @@ export function requestBody(model: string, mode: 'json' | 'stream', workload: Wo
   return JSON.stringify(body);
 }
 
-/** OpenAI's non-streamed answer as the API sends it (indented two spaces), 700-odd bytes. */
+/** OpenAI's non-streamed answer as the API sends it (indented two spaces): 868 bytes. */
 export const REALISTIC_COMPLETION = JSON.stringify(
   {
     id: 'chatcmpl-BkX7rQ3mZt9vN2pLwYcE4sHfA1uDo',
