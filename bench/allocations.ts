@@ -4,7 +4,9 @@
  * clear again, on the main thread and on V8's helper threads, so this is the view that
  * explains CPU the instruction count does not.
  *
- *   npm run bench:allocations                          Switchboard and the bare undici proxy
+ *   npm run bench:allocations                          Switchboard (both provider kinds) and the bare
+ *                                                      undici proxy, realistic workload
+ *   npm run bench:allocations -- --workload routed     the bench's routed workload
  *   npm run bench:allocations -- --targets switchboard --mode stream --top 40
  *
  * Each target is warmed up, then sampled over `--requests` requests (1 KB sampling interval:
@@ -15,9 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RequestDriver } from './lib/request-driver.js';
-import { REPO_ROOT, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
+import { REPO_ROOT, requestFor, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
+import { requestBody, type Workload } from './lib/workloads.js';
+import { prepareBaseline } from './lib/baseline-build.js';
 import { areaOf, label } from './profile-summary.js';
-import { requestBody } from './run.js';
 
 interface SamplingNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -27,7 +30,12 @@ interface SamplingNode {
 
 const { values } = parseArgs({
   options: {
-    targets: { type: 'string', default: 'switchboard,undici' },
+    targets: { type: 'string', default: 'switchboard,switchboard-openai,undici' },
+    workload: { type: 'string', default: 'realistic' },
+    'baseline-ref': { type: 'string' },
+    // What `switchboard serve` relaunches itself with (src/cli/heap-tuning.ts), given directly so
+    // the measured process is the one started here (valgrind and the sampler's signal reach it).
+    'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
     mode: { type: 'string', default: 'json' },
     requests: { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '5000' },
@@ -37,6 +45,10 @@ const { values } = parseArgs({
 const mode = values.mode as 'json' | 'stream';
 if (mode !== 'json' && mode !== 'stream') throw new Error('--mode is json or stream');
 const requests = Number(values.requests);
+const workload = values.workload as Workload;
+const baselineDirectory = values['baseline-ref'] ? prepareBaseline(values['baseline-ref'], (line) => process.stdout.write(`${line}\n`)) : undefined;
+const switchboardNodeFlags = values['node-flags']!.split(' ').filter(Boolean);
+if (workload !== 'routed' && workload !== 'realistic') throw new Error('--workload is routed or realistic');
 
 /** Self bytes per function and per area, over every node of the sampled call tree. */
 function tally(root: SamplingNode): { total: number; byFunction: Map<string, number>; byArea: Map<string, number> } {
@@ -84,20 +96,28 @@ try {
       fakePort: fake.port,
       workDirectory: directory,
       install: false,
-      environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath },
+      baselineDirectory,
+      switchboardNodeFlags,
+      environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath, SWITCHBOARD_SEMI_SPACE_MB: 'off' },
     });
     if ('skipped' in started) {
       summary.push(`| ${name} | skipped: ${started.skipped} |`);
       continue;
     }
     const { target } = started;
+    const request = requestFor(target, workload);
+    if (!request) {
+      summary.push(`| ${name} | not run: no ${workload} workload |`);
+      await target.stop();
+      continue;
+    }
     try {
-      const url = new URL(target.url);
-      const body = requestBody(target.model, mode);
-      await driver.drive(url, target.headers, body, Number(values.warmup));
+      const url = new URL(request.url);
+      const body = requestBody(request.model, mode, workload);
+      await driver.drive(url, request.headers, body, Number(values.warmup));
       process.kill(target.pid!, 'SIGUSR2');
       await waitFor(`${profilePath}.started`, 30_000);
-      await driver.drive(url, target.headers, body, requests);
+      await driver.drive(url, request.headers, body, requests);
       process.kill(target.pid!, 'SIGUSR2');
       await waitFor(profilePath, 30_000);
       const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as { head: SamplingNode };
@@ -105,7 +125,7 @@ try {
       summary.push(`| ${name} | ${Math.round(total / requests).toLocaleString('en-US')} |`);
       process.stdout.write(
         [
-          `## ${name}, ${mode}: ${Math.round(total / requests).toLocaleString('en-US')} bytes allocated per request on the main thread`,
+          `## ${name}, ${workload} ${mode}: ${Math.round(total / requests).toLocaleString('en-US')} bytes allocated per request on the main thread`,
           '',
           '| area | bytes/request | share |',
           '|---|--:|--:|',
@@ -126,4 +146,4 @@ try {
   await fake.stop();
   driver.close();
 }
-process.stdout.write(`| target | ${mode}: bytes allocated per request |\n|---|--:|\n${summary.join('\n')}\n\n(${requests} sampled requests after ${values.warmup} warm-up, 16 connections.)\n`);
+process.stdout.write(`| target | ${mode}: bytes allocated per request |\n|---|--:|\n${summary.join('\n')}\n\n(${workload} workload, ${requests} sampled requests after ${values.warmup} warm-up, 16 connections.)\n`);

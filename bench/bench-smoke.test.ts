@@ -13,14 +13,14 @@ describe('npm run bench (smoke)', () => {
   const outDirectory = mkdtempSync(join(tmpdir(), 'switchboard-bench-smoke-'));
   afterAll(() => rmSync(outDirectory, { recursive: true, force: true }));
 
-  it('drives the direct call and Switchboard, and writes the table and the chart', async () => {
+  it('drives the direct call and Switchboard (routed and realistic, both provider kinds), and writes the table and the chart', async () => {
     if (!existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) {
       const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
       expect(build.status).toBe(0);
     }
     const results = await runBenchmark({
-      targets: ['direct', 'switchboard'],
-      scenarios: ['json-c1', 'json-c32', 'stream-c32'],
+      targets: ['direct', 'switchboard', 'switchboard-openai'],
+      scenarios: ['json-c1', 'json-c32', 'stream-c32', 'realistic-json-c32'],
       durationSeconds: 1,
       rounds: 1,
       warmupSeconds: 0.5,
@@ -37,14 +37,18 @@ describe('npm run bench (smoke)', () => {
     });
     writeResults(results, outDirectory);
 
-    expect(results.targets).toEqual(['direct', 'switchboard']);
-    expect(results.measurements).toHaveLength(6);
+    expect(results.targets).toEqual(['direct', 'switchboard', 'switchboard-openai']);
+    // switchboard-openai runs the realistic workload only.
+    expect(results.measurements.map((row) => `${row.scenario}/${row.target}`)).toEqual([
+      'json c=1/direct', 'json c=1/switchboard', 'json c=32/direct', 'json c=32/switchboard', 'stream c=32/direct', 'stream c=32/switchboard',
+      'realistic json c=32/direct', 'realistic json c=32/switchboard', 'realistic json c=32/switchboard-openai',
+    ]);
     for (const measurement of results.measurements) {
       expect(measurement.requestsPerSecond).toBeGreaterThan(0);
       expect(measurement.p50Ms).toBeGreaterThan(0);
       expect(measurement.p99Ms).toBeGreaterThanOrEqual(measurement.p50Ms);
       expect(measurement.errors).toBe(0);
-      if (measurement.target === 'switchboard') {
+      if (measurement.target !== 'direct') {
         expect(measurement.cpuMicrosPerRequest).toBeGreaterThan(0);
         expect(measurement.rssMegabytes).toBeGreaterThan(10);
       }
@@ -55,6 +59,7 @@ describe('npm run bench (smoke)', () => {
     const markdown = readFileSync(join(outDirectory, 'latest.md'), 'utf8');
     expect(markdown).toBe(markdownReport(results));
     expect(markdown).toContain('| json c=32 | Switchboard |');
+    expect(markdown).toContain('| realistic json c=32 | Switchboard, provider: openai |');
     expect(readFileSync(join(outDirectory, 'latest.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
     // Portkey and nginx were not run: the targets that need them say so rather than pass.
     const throughput = checkTargets(results).find((check) => check.name.includes('Portkey'));

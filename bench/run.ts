@@ -7,6 +7,7 @@
  *   npm run bench                 full run, about 10 minutes
  *   npm run bench -- --quick      one round of 2 s runs, about 3 minutes
  *   npm run bench -- --targets direct,switchboard --scenarios json-c1,json-c32
+ *   npm run bench -- --scenarios realistic-json-c32,realistic-stream-c32   issue #20's realistic case
  *   npm run bench -- --node-flags=--max-semi-space-size=64   Node flags for Switchboard's process
  *   npm run bench -- --baseline-ref 08999f1   also run that commit's build, in the same run
  *
@@ -20,7 +21,10 @@ import { findWrk, installWrk, measureFirstToken, runNodeLoad, runWrk, type LoadR
 import { cpuSeconds, procAvailable, processTree, rssBytes } from './lib/proc-stats.js';
 import { markdownReport, markdownTable, firstTokenTable, svgChart, targetsTable, checkTargets, type BenchResults, type FirstToken, type Measurement, type Scenario } from './lib/report.js';
 import { prepareBaseline } from './lib/baseline-build.js';
-import { ALL_TARGETS, DEFAULT_TARGETS, REPO_ROOT, startFakeUpstreamProcess, startTarget, versionOf, type RunningTarget, type TargetName } from './lib/targets.js';
+import { ALL_TARGETS, DEFAULT_TARGETS, REPO_ROOT, requestFor, startFakeUpstreamProcess, startTarget, versionOf, type RunningTarget, type TargetName } from './lib/targets.js';
+import { requestBody, WORKLOADS } from './lib/workloads.js';
+
+export { requestBody } from './lib/workloads.js';
 
 export interface BenchOptions {
   targets: TargetName[];
@@ -42,33 +46,23 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
+/**
+ * The routed workload at 1, 32 and 256 connections and a fixed rate; the realistic one
+ * (issue #20, bench/lib/workloads.ts) at 1 and 32 connections, named `realistic json c=32`.
+ */
 export function scenarioList(options: Pick<BenchOptions, 'rate' | 'rateConnections' | 'scenarios'>): Scenario[] {
   const all: Scenario[] = [];
   for (const mode of ['json', 'stream'] as const) {
-    for (const connections of [1, 32, 256]) all.push({ id: `${mode} c=${connections}`, mode, connections });
-    all.push({ id: `${mode} ${options.rate}/s`, mode, connections: options.rateConnections, rate: options.rate });
+    for (const connections of [1, 32, 256]) all.push({ id: `${mode} c=${connections}`, mode, connections, workload: 'routed' });
+    all.push({ id: `${mode} ${options.rate}/s`, mode, connections: options.rateConnections, rate: options.rate, workload: 'routed' });
+  }
+  for (const mode of ['json', 'stream'] as const) {
+    for (const connections of [1, 32]) all.push({ id: `realistic ${mode} c=${connections}`, mode, connections, workload: 'realistic' });
   }
   if (!options.scenarios) return all;
-  // `json-c32`, `stream-rate` on the command line.
-  const wanted = new Set(options.scenarios.map((name) => name.replace('-c', ' c=').replace('-rate', ` ${options.rate}/s`)));
+  // `json-c32`, `stream-rate`, `realistic-json-c32` on the command line.
+  const wanted = new Set(options.scenarios.map((name) => name.replace('realistic-', 'realistic ').replace('-c', ' c=').replace('-rate', ` ${options.rate}/s`)));
   return all.filter((scenario) => wanted.has(scenario.id));
-}
-
-export function requestBody(model: string, mode: 'json' | 'stream'): string {
-  const body: Record<string, unknown> = {
-    model,
-    messages: [
-      { role: 'system', content: 'You are a concise assistant.' },
-      { role: 'user', content: 'Say hello in one short sentence.' },
-    ],
-    max_tokens: 64,
-    temperature: 0.2,
-  };
-  if (mode === 'stream') {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
-  }
-  return JSON.stringify(body);
 }
 
 interface Accumulator {
@@ -125,8 +119,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     // Warm the JITs and connection pools before anything is measured.
     if (options.warmupSeconds > 0) {
       for (const target of running) {
-        for (const mode of ['json', 'stream'] as const) {
-          await runLoad({ url: target.url, headers: target.headers, body: requestBody(target.model, mode), connections: 32, durationSeconds: options.warmupSeconds });
+        for (const workload of WORKLOADS) {
+          if (!scenarios.some((scenario) => scenario.workload === workload)) continue;
+          const request = requestFor(target, workload);
+          if (!request) continue;
+          for (const mode of ['json', 'stream'] as const) {
+            await runLoad({ url: request.url, headers: request.headers, body: requestBody(request.model, mode, workload), connections: 32, durationSeconds: options.warmupSeconds });
+          }
         }
       }
     }
@@ -136,12 +135,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     for (const scenario of scenarios) {
       for (let round = 0; round < options.rounds; round++) {
         for (const target of running) {
+          const request = requestFor(target, scenario.workload);
+          if (!request) continue;
           const pids = target.pid && procAvailable ? processTree(target.pid) : [];
           const cpuBefore = cpuSeconds(pids);
           const result = await runLoad({
-            url: target.url,
-            headers: target.headers,
-            body: requestBody(target.model, scenario.mode),
+            url: request.url,
+            headers: request.headers,
+            body: requestBody(request.model, scenario.mode, scenario.workload),
             connections: scenario.connections,
             durationSeconds: options.durationSeconds,
             rate: scenario.rate,
@@ -157,14 +158,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
           total.cpuSeconds += cpuUsed;
           total.rss = Math.max(total.rss, pids.length ? rssBytes(processTree(target.pid!)) : 0);
           totals.set(key, total);
-          log(`${scenario.id.padEnd(16)} ${target.name.padEnd(12)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${pids.length ? `  cpu ${((cpuUsed / Math.max(1, result.requests)) * 1e6).toFixed(0)} µs/req` : ''}${result.errors ? `  errors ${result.errors}` : ''}`);
+          log(`${scenario.id.padEnd(22)} ${target.name.padEnd(18)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${pids.length ? `  cpu ${((cpuUsed / Math.max(1, result.requests)) * 1e6).toFixed(0)} µs/req` : ''}${result.errors ? `  errors ${result.errors}` : ''}`);
         }
       }
     }
     if (options.firstTokenSamples > 0) {
       for (let round = 0; round < options.rounds; round++) {
         for (const target of running) {
-          const result = await measureFirstToken({ url: target.url, headers: target.headers, body: requestBody(target.model, 'stream') }, options.firstTokenSamples);
+          const request = requestFor(target, 'routed');
+          if (!request) continue;
+          const result = await measureFirstToken({ url: request.url, headers: request.headers, body: requestBody(request.model, 'stream') }, options.firstTokenSamples);
           const entry = firstTokens.get(target.name) ?? { p50: [], p99: [], samples: 0 };
           entry.p50.push(result.p50Ms);
           entry.p99.push(result.p99Ms);

@@ -1,7 +1,8 @@
 /**
  * A fast fake OpenAI upstream for the benchmark. It is a bare `net` server that speaks just
  * enough HTTP/1.1 (keep-alive, content-length or chunked request bodies) and answers every
- * `POST …/chat/completions` with a prebuilt response, so it costs a few µs of CPU per request:
+ * `POST …/chat/completions` with a prebuilt response (the realistic workload's under `/full/v1/…`,
+ * bench/lib/workloads.ts), so it costs a few µs of CPU per request:
  * it shares the two cores with the load generator and the proxy under test, and every µs it
  * spends is taken from them.
  *
@@ -14,44 +15,35 @@
  * `listening <port>`.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { REALISTIC_COMPLETION, REALISTIC_PREFIX, ROUTED_COMPLETION, streamEvents, type Workload } from './workloads.js';
 
-const COMPLETION = JSON.stringify({
-  id: 'chatcmpl-bench',
-  object: 'chat.completion',
-  created: 1_700_000_000,
-  model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 13, completion_tokens: 9, total_tokens: 22, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
-  system_fingerprint: 'fp_bench',
-});
-
-export const STREAM_CONTENT_CHUNKS = 20;
-
-function streamEvents(): string[] {
-  const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini-2024-07-18', system_fingerprint: 'fp_bench' };
-  const events: string[] = [];
-  for (let index = 0; index < STREAM_CONTENT_CHUNKS; index++) {
-    const delta = index === 0 ? { role: 'assistant', content: 'Hello' } : { content: ` w${index}` };
-    const last = index === STREAM_CONTENT_CHUNKS - 1;
-    events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: last ? 'stop' : null }], usage: null }));
-  }
-  events.push(JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 13, completion_tokens: STREAM_CONTENT_CHUNKS, total_tokens: 13 + STREAM_CONTENT_CHUNKS } }));
-  events.push('[DONE]');
-  return events.map((data) => `data: ${data}\n\n`);
-}
+export { STREAM_CONTENT_CHUNKS } from './workloads.js';
 
 function httpChunk(text: string): string {
   return `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
 }
 
-const events = streamEvents();
-const JSON_RESPONSE = Buffer.from(
-  `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(COMPLETION)}\r\nconnection: keep-alive\r\n\r\n${COMPLETION}`,
-);
-const STREAM_HEAD = Buffer.from(
-  `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\nconnection: keep-alive\r\n\r\n${httpChunk(events[0]!)}`,
-);
-const STREAM_REST = Buffer.from(`${events.slice(1).map(httpChunk).join('')}0\r\n\r\n`);
+interface Answers {
+  json: Buffer;
+  streamHead: Buffer;
+  streamRest: Buffer;
+}
+
+function answersFor(workload: Workload): Answers {
+  const completion = workload === 'realistic' ? REALISTIC_COMPLETION : ROUTED_COMPLETION;
+  const events = streamEvents(workload);
+  return {
+    json: Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(completion)}\r\nconnection: keep-alive\r\n\r\n${completion}`),
+    streamHead: Buffer.from(
+      `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\nconnection: keep-alive\r\n\r\n${httpChunk(events[0]!)}`,
+    ),
+    streamRest: Buffer.from(`${events.slice(1).map(httpChunk).join('')}0\r\n\r\n`),
+  };
+}
+
+const ROUTED = answersFor('routed');
+const REALISTIC = answersFor('realistic');
+const REALISTIC_REQUEST_LINE = `POST ${REALISTIC_PREFIX}/`;
 const NOT_FOUND_BODY = '{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}';
 const NOT_FOUND = Buffer.from(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${NOT_FOUND_BODY.length}\r\n\r\n${NOT_FOUND_BODY}`);
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -86,16 +78,17 @@ function serveConnection(socket: Socket): void {
       const isChat = head.startsWith('POST ') && head.slice(0, head.indexOf('\r\n')).includes('/chat/completions');
       const streamed = isChat && body.indexOf(STREAM_FLAG) !== -1;
       buffer = buffer.subarray(bodyEnd);
+      const answers = head.startsWith(REALISTIC_REQUEST_LINE) ? REALISTIC : ROUTED;
       if (!isChat) {
         socket.write(NOT_FOUND);
       } else if (!streamed) {
-        socket.write(JSON_RESPONSE);
+        socket.write(answers.json);
       } else {
         busy = true;
-        socket.write(STREAM_HEAD);
+        socket.write(answers.streamHead);
         setImmediate(() => {
           busy = false;
-          if (!socket.destroyed) socket.write(STREAM_REST);
+          if (!socket.destroyed) socket.write(answers.streamRest);
           drain();
         });
       }

@@ -3,6 +3,7 @@
  * Pure functions of the results, so the smoke test can check them without timing anything.
  */
 import type { TargetName } from './targets.js';
+import type { Workload } from './workloads.js';
 
 export type Mode = 'json' | 'stream';
 
@@ -12,6 +13,8 @@ export interface Scenario {
   connections: number;
   /** Fixed total request rate; closed loop when absent. */
   rate?: number;
+  /** What is sent and answered (bench/lib/workloads.ts). */
+  workload: Workload;
 }
 
 export interface Measurement {
@@ -48,7 +51,7 @@ export interface BenchResults {
   firstToken: FirstToken[];
 }
 
-const LABELS: Record<TargetName, string> = { direct: 'direct', switchboard: 'Switchboard', baseline: 'Switchboard, baseline build', nginx: 'nginx', portkey: 'Portkey 1.15.2', undici: 'bare undici proxy', 'cache-miss': 'Switchboard, cache on, every request a miss', 'cache-hit': 'Switchboard, cache on, every request a hit' };
+const LABELS: Record<TargetName, string> = { direct: 'direct', switchboard: 'Switchboard', 'switchboard-openai': 'Switchboard, provider: openai', baseline: 'Switchboard, baseline build', nginx: 'nginx', portkey: 'Portkey 1.15.2', undici: 'bare undici proxy', 'cache-miss': 'Switchboard, cache on, every request a miss', 'cache-hit': 'Switchboard, cache on, every request a hit' };
 
 function fixed(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
@@ -132,6 +135,31 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   };
   ratio('portkey', 10, "Throughput at 32 connections vs Portkey's", false);
   ratio('nginx', 0.4, "Throughput at 32 connections vs nginx's", true);
+  checks.push(...checkRealistic(results));
+  return checks;
+}
+
+/** Issue #20's targets on the realistic workload, each provider kind read against the bare undici proxy in the same run. */
+function checkRealistic(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const against = (scenario: string, target: TargetName, other: TargetName, key: 'cpuMicrosPerRequest' | 'requestsPerSecond') => {
+    const mine = find(results, scenario, target)?.[key];
+    const theirs = find(results, scenario, other)?.[key];
+    return mine !== undefined && theirs ? mine / theirs : undefined;
+  };
+  const shown = (value: number | undefined, format: (value: number) => string) => (value === undefined ? 'not measured' : format(value));
+  for (const target of ['switchboard', 'switchboard-openai'] as const) {
+    if (!results.targets.includes(target)) continue;
+    const label = LABELS[target];
+    for (const [mode, limit] of [['json', 1.25], ['stream', 1.5]] as const) {
+      const value = against(`realistic ${mode} c=32`, target, 'undici', 'cpuMicrosPerRequest');
+      checks.push({ name: `Realistic ${mode}, c=32: CPU per request vs the bare undici proxy (${label})`, goal: `≤ ${limit}×`, measured: shown(value, (ratio) => `${ratio.toFixed(2)}×`), met: value === undefined ? undefined : value <= limit });
+    }
+    const portkey = against('realistic json c=32', target, 'portkey', 'requestsPerSecond');
+    checks.push({ name: `Realistic JSON, c=32: throughput vs Portkey's (${label})`, goal: '≥ 10×', measured: shown(portkey, (ratio) => `${ratio.toFixed(1)}×`), met: portkey === undefined ? undefined : portkey >= 10 });
+    const proxy = against('realistic json c=32', target, 'undici', 'requestsPerSecond');
+    checks.push({ name: `Realistic JSON, c=32: throughput vs the bare undici proxy's (${label})`, goal: '≥ 80%', measured: shown(proxy, (ratio) => `${(ratio * 100).toFixed(0)}%`), met: proxy === undefined ? undefined : proxy >= 0.8 });
+  }
   return checks;
 }
 
@@ -157,7 +185,7 @@ export function markdownReport(results: BenchResults): string {
     '',
     firstTokenTable(results) || 'Not measured in this run.',
     '',
-    '## Targets (issue #6)',
+    '## Targets (issues #6 and #20)',
     '',
     targetsTable(checkTargets(results)),
     '',
@@ -169,7 +197,7 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const COLORS: Record<TargetName, string> = { direct: '#9aa5b1', switchboard: '#2563eb', baseline: '#93c5fd', nginx: '#16a34a', portkey: '#dc2626', undici: '#a855f7', 'cache-miss': '#f59e0b', 'cache-hit': '#0891b2' };
+const COLORS: Record<TargetName, string> = { direct: '#9aa5b1', switchboard: '#2563eb', 'switchboard-openai': '#1e40af', baseline: '#93c5fd', nginx: '#16a34a', portkey: '#dc2626', undici: '#a855f7', 'cache-miss': '#f59e0b', 'cache-hit': '#0891b2' };
 
 interface Bar {
   target: TargetName;
@@ -180,8 +208,8 @@ interface Bar {
 
 /** One horizontal bar panel; `log` draws bars on a log10 scale so 30 µs and 1,300 µs both show. */
 function panel(title: string, bars: readonly Bar[], top: number, log: boolean): { svg: string; height: number } {
-  const left = 250;
-  const width = 430;
+  const left = 330;
+  const width = 400;
   const rowHeight = 22;
   const max = Math.max(1, ...bars.map((bar) => bar.value));
   const scale = (value: number) => (log ? (Math.log10(Math.max(1, value)) / Math.log10(Math.max(10, max))) * width : (value / max) * width);
@@ -201,13 +229,16 @@ function panel(title: string, bars: readonly Bar[], top: number, log: boolean): 
 export function svgChart(results: BenchResults): string {
   const throughput: Bar[] = [];
   const cpu: Bar[] = [];
-  for (const mode of ['json', 'stream'] as const) {
-    const scenario = `${mode} c=32`;
-    for (const target of results.targets) {
-      const row = find(results, scenario, target);
-      if (!row) continue;
-      throughput.push({ target, group: mode === 'json' ? 'JSON' : 'stream', value: row.requestsPerSecond, label: `${Math.round(row.requestsPerSecond).toLocaleString('en-US')} req/s` });
-      if (row.cpuMicrosPerRequest !== undefined) cpu.push({ target, group: mode === 'json' ? 'JSON' : 'stream', value: row.cpuMicrosPerRequest, label: `${Math.round(row.cpuMicrosPerRequest)} µs` });
+  for (const prefix of ['', 'realistic '] as const) {
+    for (const mode of ['json', 'stream'] as const) {
+      const scenario = `${prefix}${mode} c=32`;
+      const group = `${prefix}${mode === 'json' ? 'JSON' : 'stream'}`;
+      for (const target of results.targets) {
+        const row = find(results, scenario, target);
+        if (!row) continue;
+        throughput.push({ target, group, value: row.requestsPerSecond, label: `${Math.round(row.requestsPerSecond).toLocaleString('en-US')} req/s` });
+        if (row.cpuMicrosPerRequest !== undefined) cpu.push({ target, group, value: row.cpuMicrosPerRequest, label: `${Math.round(row.cpuMicrosPerRequest)} µs` });
+      }
     }
   }
   const first = panel('Requests per second at 32 connections (higher is better)', throughput, 50, false);

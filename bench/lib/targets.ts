@@ -11,24 +11,34 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startService, waitForPort, type Service } from './processes.js';
 import { cpuSeconds, procAvailable, processTree } from './proc-stats.js';
+import { REALISTIC_PREFIX, type Workload } from './workloads.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * `undici` is a bare Node pass-through proxy: the floor any Node gateway starts from.
  * `baseline` is another build of Switchboard (`--baseline-ref`), run beside this one so a
- * change's cost is read within one run.
+ * change's cost is read within one run. `switchboard-openai` is Switchboard with one
+ * `provider: openai` model (issue #20's second provider kind), for the realistic workload only;
+ * `switchboard` serves the realistic workload from one `openai-compatible` model.
  */
-export type TargetName = 'direct' | 'switchboard' | 'baseline' | 'nginx' | 'portkey' | 'undici' | 'cache-miss' | 'cache-hit';
+export type TargetName = 'direct' | 'switchboard' | 'switchboard-openai' | 'baseline' | 'nginx' | 'portkey' | 'undici' | 'cache-miss' | 'cache-hit';
 /**
  * `cache-miss` and `cache-hit` are Switchboard with the exact cache on (docs/cache.md): every
  * request of `cache-hit` after the first is answered from the cache; `cache-miss` sends
  * `Cache-Control: max-age=0`, so each request looks the entry up, finds it too old, goes
  * upstream and stores its answer again — a miss's whole work, plus parsing the old entry (an
- * upper bound on a miss's cost).
+ * upper bound on a miss's cost). Both run the routed workload only.
  */
-export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'baseline', 'nginx', 'portkey', 'undici', 'cache-miss', 'cache-hit'];
-export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'nginx', 'portkey', 'undici'];
+export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'switchboard-openai', 'baseline', 'nginx', 'portkey', 'undici', 'cache-miss', 'cache-hit'];
+export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'switchboard-openai', 'nginx', 'portkey', 'undici'];
+
+/** Where and what one workload's requests go to on a target. */
+export interface TargetRequest {
+  url: string;
+  headers: Record<string, string>;
+  model: string;
+}
 
 export interface RunningTarget {
   name: TargetName;
@@ -38,6 +48,8 @@ export interface RunningTarget {
   headers: Record<string, string>;
   /** The model name to put in request bodies. */
   model: string;
+  /** The realistic workload (bench/lib/workloads.ts); `url`, `headers` and `model` are the routed one's. */
+  realistic?: TargetRequest;
   /** Root pid of the proxy process tree, undefined for the direct call. */
   pid?: number;
   /** Switchboard's request-log SQLite file. */
@@ -68,9 +80,11 @@ export type StartResult = { target: RunningTarget } | { skipped: string };
 export async function startTarget(name: TargetName, options: TargetOptions): Promise<StartResult> {
   switch (name) {
     case 'direct':
-      return { target: { name, url: `http://127.0.0.1:${options.fakePort}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', stop: async () => {} } };
+      return { target: { name, url: `http://127.0.0.1:${options.fakePort}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', realistic: proxied(`http://127.0.0.1:${options.fakePort}`), stop: async () => {} } };
     case 'switchboard':
       return startSwitchboard(options, 'switchboard', REPO_ROOT);
+    case 'switchboard-openai':
+      return startSwitchboard(options, 'switchboard-openai', REPO_ROOT);
     case 'cache-miss':
       return startSwitchboard(options, 'cache-miss', REPO_ROOT, { cache: true, headers: { 'cache-control': 'max-age=0' } });
     case 'cache-hit':
@@ -87,48 +101,78 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   }
 }
 
+/** The realistic workload through a plain proxy at `origin`: the upstream path, unchanged. */
+function proxied(origin: string): TargetRequest {
+  return { url: `${origin}${REALISTIC_PREFIX}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini' };
+}
+
+/** A target's request for `workload`, or undefined when the target does not run it. */
+export function requestFor(target: RunningTarget, workload: Workload): TargetRequest | undefined {
+  if (workload === 'realistic') return target.realistic;
+  return target.name === 'switchboard-openai' ? undefined : { url: target.url, headers: target.headers, model: target.model };
+}
+
 function startNode(options: TargetOptions, args: string[], spawnOptions: NonNullable<Parameters<typeof startService>[2]>): Service {
   const [command = process.execPath, ...prefix] = options.wrapper ?? [];
   const env = options.environment ? { ...spawnOptions.env, ...options.environment } : spawnOptions.env;
   return startService(command, options.wrapper ? [...prefix, process.execPath, ...args] : args, { ...spawnOptions, env });
 }
 
-async function startSwitchboard(options: TargetOptions, name: 'switchboard' | 'baseline' | 'cache-miss' | 'cache-hit', checkout: string, variant?: { cache: boolean; headers: Record<string, string> }): Promise<StartResult> {
+/**
+ * The routed workload's config: a `rules` route over two models, so routing and the savings
+ * baseline are on the path. The realistic workload's (issue #20): one model, no route.
+ */
+type SwitchboardTarget = 'switchboard' | 'switchboard-openai' | 'baseline' | 'cache-miss' | 'cache-hit';
+
+function switchboardModels(name: SwitchboardTarget, fakePort: number): string[] {
+  const realistic = (modelName: string, provider: 'openai' | 'openai-compatible') => [
+    `  - name: ${modelName}`,
+    `    provider: ${provider}`,
+    '    model: gpt-4o-mini',
+    `    base_url: http://127.0.0.1:${fakePort}${REALISTIC_PREFIX}/v1`,
+    '    api_key: sk-bench',
+  ];
+  if (name === 'switchboard-openai') return ['models:', ...realistic('gpt-4o-mini', 'openai')];
+  return [
+    'models:',
+    ...realistic('gpt-4o-mini', 'openai-compatible'),
+    '  - name: bench-model',
+    '    provider: openai-compatible',
+    '    model: gpt-4o-mini',
+    `    base_url: http://127.0.0.1:${fakePort}/v1`,
+    '    api_key: sk-bench',
+    '    price: { input: 0.15, output: 0.60, cached_input: 0.075 }',
+    '  - name: bench-strong',
+    '    provider: openai-compatible',
+    '    model: gpt-4o',
+    `    base_url: http://127.0.0.1:${fakePort}/v1`,
+    '    api_key: sk-bench',
+    '    price: { input: 2.50, output: 10.00, cached_input: 1.25 }',
+    'routes:',
+    '  - name: bench-route',
+    '    strategy: rules',
+    '    rules:',
+    '      - when: { headers: { x-switchboard-tier: premium } }',
+    '        model: bench-strong',
+    '    default: bench-model',
+    '    strong: bench-strong',
+  ];
+}
+
+async function startSwitchboard(options: TargetOptions, name: SwitchboardTarget, checkout: string, variant?: { cache: boolean; headers: Record<string, string> }): Promise<StartResult> {
   const main = join(checkout, 'dist/cli/main.js');
   if (!existsSync(main)) return { skipped: `${main} is missing: run \`npm run build\` first` };
   const port = await freePort();
   const directory = join(options.workDirectory, name);
   mkdirSync(directory, { recursive: true });
   const configPath = join(directory, 'switchboard.yaml');
-  // Defaults everywhere except where the files go: the request log is on, as in production,
-  // and requests go through a `rules` route.
+  // Defaults everywhere except where the files go: the request log is on, as in production.
   writeFileSync(
     configPath,
     [
       `server: { host: 127.0.0.1, port: ${port} }`,
       `storage: { url: "sqlite://${join(directory, 'switchboard.db')}" }`,
-      'models:',
-      '  - name: bench-model',
-      '    provider: openai-compatible',
-      '    model: gpt-4o-mini',
-      `    base_url: http://127.0.0.1:${options.fakePort}/v1`,
-      '    api_key: sk-bench',
-      '    price: { input: 0.15, output: 0.60, cached_input: 0.075 }',
-      '  - name: bench-strong',
-      '    provider: openai-compatible',
-      '    model: gpt-4o',
-      `    base_url: http://127.0.0.1:${options.fakePort}/v1`,
-      '    api_key: sk-bench',
-      '    price: { input: 2.50, output: 10.00, cached_input: 1.25 }',
-      // Requests go through a `rules` route, so routing and the savings baseline are on the path.
-      'routes:',
-      '  - name: bench-route',
-      '    strategy: rules',
-      '    rules:',
-      '      - when: { headers: { x-switchboard-tier: premium } }',
-      '        model: bench-strong',
-      '    default: bench-model',
-      '    strong: bench-strong',
+      ...switchboardModels(name, options.fakePort),
       ...(variant?.cache ? ['cache: { enabled: true }'] : []),
       '',
     ].join('\n'),
@@ -137,7 +181,11 @@ async function startSwitchboard(options: TargetOptions, name: 'switchboard' | 'b
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
   const service = startNode(options, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
   await ready(service, port, name, options.wrapper ? 600_000 : 30_000);
-  return { target: { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench', ...variant?.headers }, model: 'bench-route', pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) } };
+  const url = `http://127.0.0.1:${port}/v1/chat/completions`;
+  const headers = { authorization: 'Bearer sk-bench', ...variant?.headers };
+  return {
+    target: { name, url, headers, model: 'bench-route', realistic: variant ? undefined : { url, headers, model: 'gpt-4o-mini' }, pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) },
+  };
 }
 
 function findNginx(): string | undefined {
@@ -201,7 +249,7 @@ http {
   } catch (error) {
     return { skipped: `nginx did not start: ${(error as Error).message}` };
   }
-  return { target: { name: 'nginx', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', pid: service.child.pid, stop: () => stopService(service) } };
+  return { target: { name: 'nginx', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', realistic: proxied(`http://127.0.0.1:${port}`), pid: service.child.pid, stop: () => stopService(service) } };
 }
 
 async function startPortkey(options: TargetOptions): Promise<StartResult> {
@@ -222,6 +270,11 @@ async function startPortkey(options: TargetOptions): Promise<StartResult> {
       url: `http://127.0.0.1:${port}/v1/chat/completions`,
       headers: { authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `http://127.0.0.1:${options.fakePort}/v1` },
       model: 'gpt-4o-mini',
+      realistic: {
+        url: `http://127.0.0.1:${port}/v1/chat/completions`,
+        headers: { authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `http://127.0.0.1:${options.fakePort}${REALISTIC_PREFIX}/v1` },
+        model: 'gpt-4o-mini',
+      },
       pid: service.child.pid,
       stop: () => stopService(service),
     },
@@ -232,7 +285,7 @@ async function startUndiciProxy(options: TargetOptions): Promise<StartResult> {
   const port = await freePort();
   const service = startNode(options, ['--import', 'tsx', join(REPO_ROOT, 'bench/lib/undici-proxy.ts'), '--port', String(port), '--upstream', `http://127.0.0.1:${options.fakePort}`], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' } });
   await ready(service, port, 'undici proxy', options.wrapper ? 600_000 : 30_000);
-  return { target: { name: 'undici', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', pid: service.child.pid, stop: () => stopService(service) } };
+  return { target: { name: 'undici', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: 'Bearer sk-bench' }, model: 'gpt-4o-mini', realistic: proxied(`http://127.0.0.1:${port}`), pid: service.child.pid, stop: () => stopService(service) } };
 }
 
 async function ready(service: Service, port: number, name: string, timeoutMs = 30_000): Promise<void> {

@@ -5,6 +5,7 @@
 import type { ChatExchange } from '../pipeline/chat-exchange.js';
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
 import type { Stage } from '../pipeline/stage.js';
+import { NOTHING_TO_SETTLE } from './admission/admission.js';
 import type { ExtraCallSteps } from './admission/admit-chat.js';
 import type { Governance } from './governance.js';
 
@@ -17,7 +18,8 @@ export function admitStage(governance: Governance, extraSteps?: ExtraCallSteps):
       const admission = await governance.admitChat(scope, exchange.request, extraSteps);
       exchange.request = admission.request;
       if (admission.baselineModel) scope.baselineModel = admission.baselineModel;
-      scope.onFinish(() => admission.settle(scope.record));
+      // An unlimited caller holds nothing: no finish hook, so the log step has nothing to await.
+      if (admission.settle !== NOTHING_TO_SETTLE.settle) scope.onFinish(() => admission.settle(scope.record));
       return next();
     },
   };

@@ -54,6 +54,11 @@ export class RequestScope {
     (this.finishHooks ??= []).push(hook);
   }
 
+  /** Whether any finish hook is waiting (the log step awaits them only then). */
+  get hasFinishHooks(): boolean {
+    return this.finishHooks !== undefined;
+  }
+
   /** Runs the finish hooks; each one's failure is reported to `onError`, never thrown. */
   async finish(onError: (error: unknown) => void): Promise<void> {
     const hooks = this.finishHooks;

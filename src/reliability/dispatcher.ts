@@ -243,6 +243,13 @@ export class Dispatcher {
    * whose cooldown ends first is tried rather than failing the request outright.
    */
   private choose(model: ResolvedModel, tried: Set<string>, previous: string | undefined, lastResort: boolean): Choice {
+    // One deployment, available: the preferences below can only pick it, so skip building them.
+    if (model.deployments.length === 1) {
+      const deployment = model.deployments[0]!;
+      const health = this.health.of(deployment.id);
+      const availability = health.availability();
+      if (availability === 'ready' || availability === 'probe') return { kind: 'call', deployment, health };
+    }
     const entries = model.deployments.map((deployment) => {
       const health = this.health.of(deployment.id);
       return { deployment, health, availability: health.availability() };

@@ -15,8 +15,7 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
-  const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
-  const context = new RequestContext(request, response, path, query);
+  const context = new RequestContext(request, response, path, queryStart === -1 ? '' : url.slice(queryStart + 1));
   const match = gateway.httpRoutes.find(request.method ?? 'GET', path);
   const entry = typeof match === 'object' ? match.entry : undefined;
   // Only requests that reached a model API as a known caller become log rows: unknown paths and

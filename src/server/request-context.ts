@@ -9,17 +9,25 @@ import { jsonTextOf } from '../protocol/raw-json.js';
 export class RequestContext extends RequestScope {
   /** Named segments of a parameterised path (`/v1/models/{id}` → `{ id }`). */
   params: Record<string, string> = {};
+  private parsedQuery: URLSearchParams | undefined;
 
   constructor(
     readonly request: IncomingMessage,
     readonly response: ServerResponse,
     readonly path: string,
-    readonly query: URLSearchParams,
+    /** The raw query string after `?`, '' when none. */
+    private readonly queryText: string,
   ) {
     super(path, request.headers);
     response.once('close', () => {
       if (!response.writableFinished) this.signal.abort();
     });
+  }
+
+  /** The query, parsed on first use: model requests never read it. */
+  get query(): URLSearchParams {
+    this.parsedQuery ??= new URLSearchParams(this.queryText);
+    return this.parsedQuery;
   }
 
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {

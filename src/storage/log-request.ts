@@ -24,7 +24,7 @@ export interface LogServices {
 
 /** With `durable`, resolves once the row is committed (storage.durability: strict). */
 export async function logRequest(services: LogServices, scope: RequestScope, logged: boolean, durable = false): Promise<void> {
-  await scope.finish((error) => services.logger.error({ err: error, requestId: scope.id }, 'a finish hook failed'));
+  if (scope.hasFinishHooks) await scope.finish((error) => services.logger.error({ err: error, requestId: scope.id }, 'a finish hook failed'));
   if (!logged) return;
   const record = completeRecord(services, scope);
   services.metrics?.observeRecord(record);

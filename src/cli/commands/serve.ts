@@ -20,6 +20,7 @@ import { describeStorage } from '../../storage/open-store.js';
 import { announcer, createLogger } from '../../logging/logger.js';
 import { unpricedModelWarnings } from '../../models/unpriced-models.js';
 import { parsePort } from '../parse-options.js';
+import { semiSpaceDescription } from '../heap-tuning.js';
 import { describeStartupError, exitWithInputError, type ListenTarget } from '../startup-errors.js';
 import { resolveServeConfig, type ServeConfigOptions } from './serve-config.js';
 
@@ -47,6 +48,8 @@ export function registerServeCommand(program: Command): void {
     .option('-H, --host <host>', 'host to bind (default 127.0.0.1)')
     .option('--simulate', 'serve simulated gpt-4o-mini, gpt-4o and an auto route (no keys needed; answers are marked simulated)')
     .option('--insecure', 'allow listening on a non-loopback address without an admin key')
+    // Read before commander runs, by heap-tuning.ts; declared here so it is accepted and listed.
+    .option('--no-heap-tuning', "keep Node's default young generation instead of relaunching with --max-semi-space-size=64 (or SWITCHBOARD_SEMI_SPACE_MB=off)")
     .option('-w, --workers <n>', 'gateway processes sharing the port: a number, or auto for one per core (default 1)', parseWorkers)
     .action(async (options: ServeOptions) => {
       let loaded: LoadedConfig;
@@ -130,6 +133,7 @@ async function serve(loaded: LoadedConfig, reloadConfig: () => GatewayConfig): P
   await startGatewayMetrics(gateway, { worker: isClusterWorker, say });
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   say(`Switchboard listening on ${url}/v1 (config: ${loaded.path ?? 'from environment'}; storage: ${describeStorage(config.storage.url)})`);
+  say(`Node heap: ${semiSpaceDescription()}`);
   const models = gateway.registry.all();
   if (models.length === 0) {
     say('No models configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY / GEMINI_API_KEY), add a model to switchboard.yaml, or run `switchboard serve --simulate` to try it without keys.');

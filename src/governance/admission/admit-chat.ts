@@ -13,7 +13,7 @@ import { scopesFor, type Scope } from '../budgets/budget-scopes.js';
 import { estimateReservation, reachableSteps, type ReservationEstimate } from '../budgets/reservation-estimate.js';
 import { applyDegradation, decideDegradation, emptyPlan, type DegradationPlan } from '../degradation/degradation-plan.js';
 import type { Principal } from '../keys/authenticate.js';
-import { checkModelScope, virtualKeyOf, type Admission, type AdmissionServices } from './admission.js';
+import { checkModelScope, NOTHING_TO_SETTLE, virtualKeyOf, type Admission, type AdmissionServices } from './admission.js';
 import { acquireRate, budgetExceeded, planBudgets, releaseRate, scopeName, seedCounters, settleHold } from './limit-hold.js';
 
 export interface ChatAdmission extends Admission {
@@ -33,7 +33,8 @@ export async function admitChat(services: AdmissionServices, principal: Principa
   const key = virtualKeyOf(principal);
   checkModelScope(key, request.model);
   const scopes = await scopesFor(key, request.user, services);
-  if (scopes.length === 0) return { request, headers: {}, settle: async () => {} };
+  // No budget or limit applies: nothing to hold, and nothing for the admit stage to settle.
+  if (scopes.length === 0) return { request, headers: NOTHING_TO_SETTLE.headers, settle: NOTHING_TO_SETTLE.settle };
   // Reservations count prompt tokens with the real tokenizer. It loads once (~300 ms of CPU),
   // on the first limited request rather than at startup, so unlimited gateways never pay for it.
   await loadTokenizer();

@@ -15,7 +15,7 @@ import type { RequestRecord } from '../../storage/request-record.js';
 import { clusterMetricsText } from './cluster-metrics.js';
 import { modelLabel, type KnownNames } from './bounded-labels.js';
 import { createInstruments, type Instruments, type StateCollectors } from './instruments.js';
-import { newLabelBounds, recordMetrics, type LabelBounds } from './record-metrics.js';
+import { newLabelBounds, recordMetrics, RequestSeriesCache, type LabelBounds } from './record-metrics.js';
 import { stateCollectors, type StateSources } from './state-collectors.js';
 
 export interface ShadowComparison {
@@ -38,6 +38,7 @@ export class GatewayMetrics {
   private readonly instruments: Instruments;
   private readonly state: StateCollectors;
   private readonly bounds: LabelBounds = newLabelBounds();
+  private readonly requestSeries: RequestSeriesCache;
   private sources: (() => StateSources) | undefined;
 
   constructor(
@@ -47,6 +48,7 @@ export class GatewayMetrics {
   ) {
     this.state = stateCollectors(() => this.sources?.());
     this.instruments = createInstruments(this.registry, this.state);
+    this.requestSeries = new RequestSeriesCache(this.instruments);
     // Process CPU, memory, event-loop lag and GC: read at scrape time, nothing per request.
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -58,7 +60,7 @@ export class GatewayMetrics {
 
   /** Every metric a finished model request moves; the log step calls this once per request. */
   observeRecord(record: RequestRecord): void {
-    recordMetrics(this.instruments, this.bounds, record, this.known());
+    recordMetrics(this.instruments, this.bounds, this.requestSeries, record, this.known());
   }
 
   /** A shadow test compared the served answer with another model's. */

@@ -7,8 +7,12 @@
  * `aggregator` says how `serve --workers N` combines the workers' values in one scrape:
  * counters and histograms add up; budget gauges read the same database in every worker, so the
  * smallest (most cautious) is shown.
+ *
+ * Counters and histograms moved per request are series metrics (series-metrics.ts): a request
+ * updates numbers in place and prom-client reads them at scrape time.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './series-metrics.js';
 
 /** OpenTelemetry GenAI bucket advice (semantic-conventions gen-ai-metrics). */
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
@@ -46,107 +50,107 @@ async function collectBudgets(gauge: Gauge<'scope' | 'name' | 'period'>, state: 
 export function createInstruments(registry: Registry, state: StateCollectors) {
   const registers = [registry];
   return {
-    tokenUsage: new Histogram({
+    tokenUsage: new SeriesHistogram({
       name: 'gen_ai_client_token_usage',
       help: 'Tokens used per request, by token type (input, output, cache_read).',
       labelNames: [...GEN_AI_LABELS, 'gen_ai_token_type'],
       buckets: TOKEN_BUCKETS,
       registers,
     }),
-    operationDuration: new Histogram({
+    operationDuration: new SeriesHistogram({
       name: 'gen_ai_client_operation_duration_seconds',
       help: 'Duration of a request through the gateway, upstream calls included.',
       labelNames: [...GEN_AI_LABELS, 'error_type'],
       buckets: DURATION_BUCKETS,
       registers,
     }),
-    timeToFirstToken: new Histogram({
+    timeToFirstToken: new SeriesHistogram({
       name: 'gen_ai_server_time_to_first_token_seconds',
       help: 'Time from the request to the first streamed token.',
       labelNames: GEN_AI_LABELS,
       buckets: FIRST_TOKEN_BUCKETS,
       registers,
     }),
-    requests: new Counter({
+    requests: new SeriesCounter({
       name: 'switchboard_requests_total',
       help: 'Model requests, by surface, requested model or route, and HTTP status.',
       labelNames: ['surface', 'model', 'route', 'status'],
       registers,
     }),
-    cost: new Counter({
+    cost: new SeriesCounter({
       name: 'switchboard_cost_usd_total',
       help: 'What requests cost upstream, in USD, by provider and served model.',
       labelNames: ['provider', 'model'],
       registers,
     }),
-    baselineCost: new Counter({
+    baselineCost: new SeriesCounter({
       name: 'switchboard_baseline_cost_usd_total',
       help: 'What routed requests would have cost on their route\'s strong (flagship) model, in USD.',
       labelNames: ['route'],
       registers,
     }),
-    saved: new Counter({
+    saved: new SeriesCounter({
       name: 'switchboard_saved_usd_total',
       help: 'USD saved against always-flagship, by lever: routing, cache, context.',
       labelNames: ['lever'],
       registers,
     }),
-    overhead: new Histogram({
+    overhead: new SeriesHistogram({
       name: 'switchboard_gateway_overhead_seconds',
       help: 'Time the gateway itself added to a whole (non-streamed) answer: latency minus upstream calls and backoff.',
       labelNames: ['surface'],
       buckets: OVERHEAD_BUCKETS,
       registers,
     }),
-    routerDecisions: new Counter({
+    routerDecisions: new SeriesCounter({
       name: 'switchboard_router_decisions_total',
       help: 'Routing decisions of two-model routes: strong, weak, or other (rules, fixed routes).',
       labelNames: ['route', 'decision'],
       registers,
     }),
-    cascadeEscalations: new Counter({
+    cascadeEscalations: new SeriesCounter({
       name: 'switchboard_cascade_escalations_total',
       help: 'Cascade requests whose weak answer failed a check and went to the strong model.',
       labelNames: ['route'],
       registers,
     }),
-    cache: new Counter({
+    cache: new SeriesCounter({
       name: 'switchboard_cache_requests_total',
       help: 'Cache lookups by verdict: hit, semantic_hit, miss, bypass.',
       labelNames: ['status'],
       registers,
     }),
-    shadowComparisons: new Counter({
+    shadowComparisons: new SeriesCounter({
       name: 'switchboard_shadow_comparisons_total',
       help: 'Shadow tests: the other model\'s answer compared with the served one, agree or disagree.',
       labelNames: ['route', 'outcome'],
       registers,
     }),
-    judgeVerdicts: new Counter({
+    judgeVerdicts: new SeriesCounter({
       name: 'switchboard_judge_verdicts_total',
       help: 'Judge verdicts on weak against strong answers: weak, strong, tie, or error.',
       labelNames: ['route', 'verdict'],
       registers,
     }),
-    guardrails: new Counter({
+    guardrails: new SeriesCounter({
       name: 'switchboard_guardrail_verdicts_total',
       help: 'What guardrail stages did, by guardrail and verdict (pii_masked/applied, schema/repaired…).',
       labelNames: ['guardrail', 'verdict'],
       registers,
     }),
-    attempts: new Counter({
+    attempts: new SeriesCounter({
       name: 'switchboard_upstream_attempts_total',
       help: 'Upstream calls, by provider, model and result (success or the error code).',
       labelNames: ['provider', 'model', 'result'],
       registers,
     }),
-    retries: new Counter({
+    retries: new SeriesCounter({
       name: 'switchboard_upstream_retries_total',
       help: 'Upstream calls that repeated a call to the same model.',
       labelNames: ['model'],
       registers,
     }),
-    fallbacks: new Counter({
+    fallbacks: new SeriesCounter({
       name: 'switchboard_upstream_fallbacks_total',
       help: 'Moves to another model after a failure (a fallback or a context-window or content-filter detour).',
       labelNames: ['model'],
