@@ -1,9 +1,8 @@
 /** The audit table in SQLite, beside the request log (same file, its own connection). */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { GENESIS_HASH, type AuditEntry, type UnsealedEntry } from './audit-entry.js';
 import { AUDIT_COLUMNS, entryFromRow, type AuditQuery, type AuditStore } from './audit-store.js';
+import { openSqliteDatabase } from '../storage/sqlite/open-sqlite-database.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -29,11 +28,7 @@ export class SqliteAuditStore implements AuditStore {
   private readonly database: Database.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(SCHEMA);
+    this.database = openSqliteDatabase(path, SCHEMA);
   }
 
   async append(entry: Omit<UnsealedEntry, 'id' | 'previous_hash'>, seal: (entry: UnsealedEntry) => string): Promise<AuditEntry> {

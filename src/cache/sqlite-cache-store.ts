@@ -12,11 +12,10 @@
  * file loses nothing but hits, so it is written with `synchronous = OFF`.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { CacheAddress } from './cache-key.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheClearFilter, CacheStore } from './cache-store.js';
+import { openSqliteDatabase } from '../storage/sqlite/open-sqlite-database.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS response_cache (
@@ -54,12 +53,7 @@ export class SqliteCacheStore implements CacheStore {
     path: string,
     private readonly maxEntries: number,
   ) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma('synchronous = OFF');
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(SCHEMA);
+    this.database = openSqliteDatabase(path, SCHEMA, ['synchronous = OFF']);
     this.select = this.database.prepare('SELECT entry FROM response_cache WHERE tenant = ? AND model = ? AND hash = ? AND expires_at > ?');
     this.touch = this.database.prepare('UPDATE response_cache SET used_at = ? WHERE tenant = ? AND model = ? AND hash = ?');
     this.upsert = this.database.prepare('INSERT OR REPLACE INTO response_cache (tenant, model, hash, entry, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)');

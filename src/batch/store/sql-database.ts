@@ -10,10 +10,9 @@
  * PostgreSQL runs them on a client of their own from the pool.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type pg from 'pg';
 import { openPostgresPool, runMigration } from '../../storage/postgres/postgres-pool.js';
+import { openSqliteDatabase } from '../../storage/sqlite/open-sqlite-database.js';
 
 export type Row = Record<string, unknown>;
 
@@ -40,11 +39,7 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly database: Database.Database;
 
   constructor(path: string, schema: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(schema);
+    this.database = openSqliteDatabase(path, schema);
   }
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {

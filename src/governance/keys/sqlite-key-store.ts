@@ -1,9 +1,8 @@
 /** Virtual keys in a SQLite table beside the request log (same file, its own connection). */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { KEY_COLUMNS, keyFromRow, rowFromKey, type KeyStore } from './key-store.js';
 import type { VirtualKey } from './virtual-key.js';
+import { openSqliteDatabase } from '../../storage/sqlite/open-sqlite-database.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS virtual_keys (
@@ -22,11 +21,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly database: Database.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(SCHEMA);
+    this.database = openSqliteDatabase(path, SCHEMA);
   }
 
   async insert(key: VirtualKey): Promise<void> {

@@ -1,9 +1,8 @@
 /** Teams and end users from the admin API in a SQLite table beside the keys (same file). */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { LimitsEntry, LimitsKind } from './limits-entry.js';
 import { entryFromRow, LIMITS_COLUMNS, rowFromEntry, type LimitsStore } from './limits-store.js';
+import { openSqliteDatabase } from '../../storage/sqlite/open-sqlite-database.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS scope_limits (
@@ -19,11 +18,7 @@ export class SqliteLimitsStore implements LimitsStore {
   private readonly database: Database.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(SCHEMA);
+    this.database = openSqliteDatabase(path, SCHEMA);
   }
 
   async insert(entry: LimitsEntry): Promise<boolean> {

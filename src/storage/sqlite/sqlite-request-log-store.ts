@@ -4,12 +4,11 @@
  * is why writes are batched by `RequestLogWriter` instead of done per request.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { RequestLogStore, SpendQuery, SpendRow, SpendSums } from '../request-log-store.js';
 import type { RequestRecord } from '../request-record.js';
 import { ADDED_COLUMNS, BATCH_SUMS, GROUP_COLUMNS, spendRowFromSums, RECORD_COLUMNS, recordFromRow, rowValuesFromRecord } from '../record-columns.js';
 import { searchQuery, seriesQuery, SQLITE_PLACEHOLDER, type RequestFilter, type SeriesRow } from '../request-log-queries.js';
+import { openSqliteDatabase } from './open-sqlite-database.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS request_log (
@@ -38,13 +37,7 @@ export class SqliteRequestLogStore implements RequestLogStore {
   private readonly insertBatch: (records: readonly RequestRecord[]) => void;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    // Several worker processes may share the file; wait for the lock instead of failing.
-    this.database.pragma('busy_timeout = 5000');
-    this.database.pragma('synchronous = NORMAL');
-    this.database.exec(SCHEMA);
+    this.database = openSqliteDatabase(path, SCHEMA, ['synchronous = NORMAL']);
     const existing = new Set((this.database.prepare('PRAGMA table_info(request_log)').all() as Array<{ name: string }>).map((column) => column.name));
     for (const column of ADDED_COLUMNS) {
       if (!existing.has(column.name)) this.database.exec(`ALTER TABLE request_log ADD COLUMN ${column.name} ${column.type}`);

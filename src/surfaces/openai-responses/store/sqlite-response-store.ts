@@ -1,7 +1,6 @@
 /** Stored responses in SQLite: the gateway's database file (its own connection), or memory. */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openSqliteDatabase } from '../../../storage/sqlite/open-sqlite-database.js';
 import {
   entryFromRow,
   MAX_CHAIN_LENGTH,
@@ -45,11 +44,7 @@ export class SqliteResponseStore implements ResponseStore {
   private readonly now: () => number;
 
   constructor(path: string, private readonly options: ResponseStoreOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(SCHEMA);
+    this.database = openSqliteDatabase(path, SCHEMA);
     this.prune = new PruneSchedule(options);
     this.now = options.now ?? Date.now;
   }
