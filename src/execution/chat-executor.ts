@@ -122,7 +122,7 @@ export class ChatExecutor {
     const result = dispatched as Dispatched<ChunkStream>;
     const stream = result.value;
     const relay = isRelayable(stream) ? releasedRelay(result, stream) : undefined;
-    return { chunks: releasedWhenDone(result), relay, model: result.model, deployment: result.deployment };
+    return { chunks: releasedWhenDone(result, result.value, recordChunkTokens(result)), relay, model: result.model, deployment: result.deployment };
   }
 }
 
@@ -153,12 +153,13 @@ function releasedRelay(result: Dispatched<ChunkStream>, stream: RelayableChunkSt
 /**
  * Relays a dispatched stream and tells the reliability layer how it ended: the deployment's
  * in-flight count, half-open probe and failure count cover the whole stream, not just its start.
+ * `observe` sees each item on its way (token counts for the deployment's tpm).
  */
-async function* releasedWhenDone(result: Dispatched<ChunkStream>): AsyncGenerator<ChatCompletionChunk> {
+export async function* releasedWhenDone<T>(result: Dispatched<unknown>, items: AsyncIterable<T>, observe?: (item: T) => void): AsyncGenerator<T> {
   try {
-    for await (const chunk of result.value) {
-      if (chunk.usage) result.recordTokens((chunk.usage.prompt_tokens ?? 0) + (chunk.usage.completion_tokens ?? 0));
-      yield chunk;
+    for await (const item of items) {
+      observe?.(item);
+      yield item;
     }
     result.release();
   } catch (error) {
@@ -168,4 +169,11 @@ async function* releasedWhenDone(result: Dispatched<ChunkStream>): AsyncGenerato
     // The consumer stopped early (client gone): not the deployment's fault.
     result.release();
   }
+}
+
+/** Counts a stream's reported usage against its deployment's tokens per minute. */
+export function recordChunkTokens(result: Dispatched<unknown>): (chunk: ChatCompletionChunk) => void {
+  return (chunk) => {
+    if (chunk.usage) result.recordTokens((chunk.usage.prompt_tokens ?? 0) + (chunk.usage.completion_tokens ?? 0));
+  };
 }

@@ -12,6 +12,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from 
 import type { ServerSentEvent } from '../providers/shared/sse-parser.js';
 import { speaksAnthropicMessages, type CallOptions, type NativeEventStream } from '../providers/provider.js';
 import type { Dispatched } from '../reliability/dispatcher.js';
+import { recordChunkTokens, releasedWhenDone } from './chat-executor.js';
 
 /** A whole answer: the native message is remembered beside the completion for the surface. */
 export async function completeNatively(deployment: ResolvedDeployment, request: ChatCompletionRequest, native: NativeBody, options: CallOptions): Promise<ChatCompletion> {
@@ -52,9 +53,7 @@ export interface NativeStarted {
  */
 export function startedNative(result: Dispatched<unknown>, stream: NativeEventStream): NativeStarted {
   return {
-    chunks: lazily(() => releasedWhenDone(result, stream.chunks(), (chunk) => {
-      if (chunk.usage) result.recordTokens((chunk.usage.prompt_tokens ?? 0) + (chunk.usage.completion_tokens ?? 0));
-    })),
+    chunks: lazily(() => releasedWhenDone(result, stream.chunks(), recordChunkTokens(result))),
     native: { events: lazily(() => releasedWhenDone(result, stream.events())), recordTokens: (tokens) => result.recordTokens(tokens) },
   };
 }
@@ -63,18 +62,3 @@ function lazily<T>(open: () => AsyncIterable<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: () => open()[Symbol.asyncIterator]() };
 }
 
-async function* releasedWhenDone<T>(result: Dispatched<unknown>, items: AsyncIterable<T>, observe?: (item: T) => void): AsyncGenerator<T> {
-  try {
-    for await (const item of items) {
-      observe?.(item);
-      yield item;
-    }
-    result.release();
-  } catch (error) {
-    result.release(error);
-    throw error;
-  } finally {
-    // The consumer stopped early (client gone): not the deployment's fault.
-    result.release();
-  }
-}
