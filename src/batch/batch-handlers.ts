@@ -16,7 +16,7 @@
 import { InvalidRequestError, NotFoundError } from '../errors/index.js';
 import type { Gateway } from '../server/gateway.js';
 import type { HttpRoutes } from '../server/http-routes.js';
-import { readJson } from '../server/read-body.js';
+import { readModelRequestJson } from '../server/read-body.js';
 import type { RequestContext } from '../server/request-context.js';
 import { batchObject, fileObject, newFileId } from './batch-objects.js';
 import { createBatch, viewerOf } from './create-batch.js';
@@ -71,7 +71,7 @@ async function handleDeleteFile(gateway: Gateway, context: RequestContext): Prom
 }
 
 async function handleCreateBatch(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
+  const body = await readModelRequestJson(context.request, gateway.config);
   const job = await createBatch(gateway, gateway.batches.store, context.principal, body);
   if (job.status === 'in_progress') void gateway.batches.runner.wake(job.id).catch((error) => gateway.logger.error({ err: error, batchId: job.id }, 'starting a batch failed; the next scan will'));
   context.sendJson(200, batchObject(job));

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/index.js';
 import { assertJsonDepth, DEFAULT_JSON_DEPTH } from './json-depth.js';
+import type { GatewayConfig } from '../config/schema.js';
 
 /** Parses the body as JSON: at most `limitBytes` (else 413) and nested at most `maxDepth` deep (else 400). */
 export async function readJson(request: IncomingMessage, limitBytes: number, maxDepth = DEFAULT_JSON_DEPTH): Promise<unknown> {
@@ -26,6 +27,11 @@ export async function readJson(request: IncomingMessage, limitBytes: number, max
 }
 
 /** `application/json`, with or without parameters, or a `+json` type. */
+/** A model request's JSON body, under the configured size (`server.max_body_bytes`) and nesting (`limits.request_json_depth`) bounds. */
+export function readModelRequestJson(request: IncomingMessage, config: Pick<GatewayConfig, 'server' | 'limits'>): Promise<unknown> {
+  return readJson(request, config.server.max_body_bytes, config.limits.request_json_depth);
+}
+
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const semicolon = contentType.indexOf(';');

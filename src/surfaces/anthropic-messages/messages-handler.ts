@@ -19,7 +19,7 @@ import type { Usage } from '../../protocol/chat-types.js';
 import { attachNativeBody, nativeMessageOf } from '../../protocol/native-body.js';
 import { estimateTokens } from '../../cost/token-counter.js';
 import type { Gateway } from '../../server/gateway.js';
-import { readJson } from '../../server/read-body.js';
+import { readModelRequestJson } from '../../server/read-body.js';
 import type { RequestContext } from '../../server/request-context.js';
 import { SseWriter } from '../../server/sse-writer.js';
 import { recordChatRequest } from '../record-request.js';
@@ -35,7 +35,7 @@ import { MessagesStreamEncoder } from './stream-encoder.js';
 type Streamed = Extract<ChatOutcome, { kind: 'stream' }>;
 
 export async function handleMessages(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
+  const body = await readModelRequestJson(context.request, gateway.config);
   const decoded = decodeMessagesRequest(body);
   const beta = context.httpHeaders['anthropic-beta'];
   attachNativeBody(decoded.request, {
@@ -54,7 +54,7 @@ export async function handleMessages(gateway: Gateway, context: RequestContext):
 }
 
 export async function handleCountTokens(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
+  const body = await readModelRequestJson(context.request, gateway.config);
   context.sendJson(200, await countMessagesTokens(body), context.headers);
 }
 

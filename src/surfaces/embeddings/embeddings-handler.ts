@@ -1,11 +1,11 @@
 /** POST /v1/embeddings: decode, run the embeddings pipeline (admission included), answer in OpenAI's shape. */
 import { parseEmbeddingsRequest } from '../../protocol/chat-request-schema.js';
 import type { Gateway } from '../../server/gateway.js';
-import { readJson } from '../../server/read-body.js';
+import { readModelRequestJson } from '../../server/read-body.js';
 import type { RequestContext } from '../../server/request-context.js';
 
 export async function handleEmbeddings(gateway: Gateway, context: RequestContext): Promise<void> {
-  const request = parseEmbeddingsRequest(await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth));
+  const request = parseEmbeddingsRequest(await readModelRequestJson(context.request, gateway.config));
   const record = context.record;
   record.surface = 'embeddings';
   record.requested_model = request.model;

@@ -11,7 +11,7 @@ import { parseChatCompletionRequest } from '../../protocol/chat-request-schema.j
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import { errorBody } from '../../server/error-response.js';
 import type { Gateway } from '../../server/gateway.js';
-import { readJson } from '../../server/read-body.js';
+import { readModelRequestJson } from '../../server/read-body.js';
 import type { RequestContext } from '../../server/request-context.js';
 import { SseWriter } from '../../server/sse-writer.js';
 import { recordChatRequest } from '../record-request.js';
@@ -19,7 +19,7 @@ import { recordStreamFailure } from '../stream-failure.js';
 import { relayChunks, relayPayloads } from './stream-relay.js';
 
 export async function handleChatCompletions(gateway: Gateway, context: RequestContext): Promise<void> {
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
+  const body = await readModelRequestJson(context.request, gateway.config);
   const request = parseChatCompletionRequest(body);
   recordChatRequest(context, 'chat-completions', request, gateway.config.storage.log_bodies ? body : undefined);
   const outcome = await gateway.pipelines.chat({ scope: context, surface: 'chat-completions', request });

@@ -18,7 +18,7 @@ import { BoundedText } from '../../cost/bounded-text.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
 import type { ChatCompletionChunk, Usage } from '../../protocol/chat-types.js';
 import type { Gateway } from '../../server/gateway.js';
-import { readJson } from '../../server/read-body.js';
+import { readModelRequestJson } from '../../server/read-body.js';
 import type { RequestContext } from '../../server/request-context.js';
 import { SseWriter } from '../../server/sse-writer.js';
 import { recordChatRequest } from '../record-request.js';
@@ -33,7 +33,7 @@ import { ResponseStreamEncoder } from './stream-encoder.js';
 
 export async function handleCreateResponse(gateway: Gateway, context: RequestContext): Promise<void> {
   const createdAt = epochSeconds();
-  const body = await readJson(context.request, gateway.config.server.max_body_bytes, gateway.config.limits.request_json_depth);
+  const body = await readModelRequestJson(context.request, gateway.config);
   const owner = ownerOf(context);
   const parsed = await resolveItemReferences(gateway.responseStore, parseResponsesRequest(body), owner);
   const history = parsed.previous_response_id ? await loadConversation(gateway.responseStore, parsed.previous_response_id, owner) : [];
