@@ -5,13 +5,13 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { ADMIN_KEY, adminRequest, clientFor } from '../testing/governance-test-helpers.js';
 import { openAICompletion } from '../testing/openai-replies.js';
 import { parsePrometheusText, sumOf } from '../testing/prometheus-text.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
+import { runCliInProcess } from '../testing/in-process-cli.js';
 
 let upstream: FakeUpstream;
 let harness: TestGateway;
@@ -67,7 +67,7 @@ describe('savings split by lever', () => {
 
     const config = join(dirname(harness.databasePath), 'switchboard.yaml');
     writeFileSync(config, `storage:\n  url: sqlite://${harness.databasePath}\n`);
-    const output = await runCli(['spend', '--group-by', 'route', '--config', config]);
+    const output = await runCliInProcess(['spend', '--group-by', 'route', '--config', config]);
     rmSync(config);
     const lines = output.trim().split('\n');
     expect(lines[0]).toMatch(/^route +requests +tokens +cost_usd +baseline_cost_usd +saved_usd +routing +cache +context$/);
@@ -78,18 +78,3 @@ describe('savings split by lever', () => {
   });
 });
 
-async function runCli(args: string[]): Promise<string> {
-  const output: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
-  try {
-    const program = buildProgram();
-    program.exitOverride();
-    await program.parseAsync(['node', 'switchboard', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return output.join('');
-}

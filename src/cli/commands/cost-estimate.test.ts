@@ -1,27 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { projectMix, projectModel } from '../../cost/cost-projection.js';
-import { buildProgram } from '../program.js';
 import { SqliteRequestLogStore } from '../../storage/sqlite/sqlite-request-log-store.js';
 import { emptyRecord } from '../../storage/request-record.js';
+import { runCliInProcess } from '../../testing/in-process-cli.js';
 
-async function runCli(args: string[]): Promise<string> {
-  const output: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output.push(String(chunk));
-    return true;
-  });
-  try {
-    const program = buildProgram();
-    program.exitOverride();
-    await program.parseAsync(['node', 'switchboard', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return output.join('');
-}
 
 const directories: string[] = [];
 function emptyConfig(): string {
@@ -37,13 +22,13 @@ afterEach(() => {
 
 describe('cost estimate', () => {
   it('reproduces the published arithmetic: 10M input tokens a day is $25 on gpt-4o and $1.50 on gpt-4o-mini', async () => {
-    const text = await runCli(['cost', 'estimate', '--requests-per-day', '10000', '--tokens-per-request', '1000', '--input-share', '1', '--models', 'gpt-4o,gpt-4o-mini', '--config', emptyConfig()]);
+    const text = await runCliInProcess(['cost', 'estimate', '--requests-per-day', '10000', '--tokens-per-request', '1000', '--input-share', '1', '--models', 'gpt-4o,gpt-4o-mini', '--config', emptyConfig()]);
     expect(text).toMatch(/gpt-4o {2,}2\.50 +10\.00 +\$25\.00 +\$750\.00/);
     expect(text).toMatch(/gpt-4o-mini +0\.15 +0\.60 +\$1\.50 +\$45\.00/);
   });
 
   it('prices output tokens at the output price and projects a weak/strong mix', async () => {
-    const text = await runCli([
+    const text = await runCliInProcess([
       'cost', 'estimate', '--requests-per-day', '10000', '--tokens-per-request', '1000', '--input-share', '0.7',
       '--models', 'gpt-4o,gpt-4o-mini', '--weak-share', '0.8', '--config', emptyConfig(),
     ]);
@@ -64,7 +49,7 @@ describe('cost estimate', () => {
       served_model: 'gpt-4o', prompt_tokens: 700, completion_tokens: 300, cost_usd: 0.00475,
     })));
     await store.close();
-    const text = await runCli(['cost', 'estimate', '--from-logs', '7', '--models', 'gpt-4o', '--config', config]);
+    const text = await runCliInProcess(['cost', 'estimate', '--from-logs', '7', '--models', 'gpt-4o', '--config', config]);
     expect(text).toMatch(/Traffic: 20 requests\/day × 1,000 tokens = 20,000 tokens\/day \(70% input/);
     expect(text).toMatch(/actual spend \$0\.10\/day/);
     // 14,000 × $2.50/1M + 6,000 × $10/1M = $0.095 a day.
@@ -84,16 +69,16 @@ describe('cost estimate', () => {
 describe('keys and spend commands', () => {
   it('creates a key once, lists it without its secret, revokes it, and reports spend from the store', async () => {
     const config = emptyConfig();
-    const created = JSON.parse(await runCli(['keys', 'create', '--name', 'team-a', '--budget-usd', '50', '--period', 'month', '--rpm', '600', '--json', '--config', config]));
+    const created = JSON.parse(await runCliInProcess(['keys', 'create', '--name', 'team-a', '--budget-usd', '50', '--period', 'month', '--rpm', '600', '--json', '--config', config]));
     expect(created).toMatchObject({ name: 'team-a', budget_usd: 50, budget_period: 'month', rpm: 600 });
     expect(created.key).toMatch(/^sk-sb-/);
-    const listed = await runCli(['keys', 'list', '--config', config]);
+    const listed = await runCliInProcess(['keys', 'list', '--config', config]);
     expect(listed).toContain(created.id);
     expect(listed).toContain('$0.0000 of $50/month (0.0%), 600 rpm');
     expect(listed).not.toContain(created.key);
-    expect(await runCli(['keys', 'revoke', created.id, '--config', config])).toContain('Revoked');
-    expect(await runCli(['keys', 'list', '--config', config])).not.toContain(created.id);
-    expect(await runCli(['keys', 'list', '--all', '--config', config])).toContain('REVOKED');
-    expect(await runCli(['spend', '--group-by', 'key', '--config', config])).toMatch(/^key +requests +tokens +cost_usd +baseline_cost_usd +saved_usd/);
+    expect(await runCliInProcess(['keys', 'revoke', created.id, '--config', config])).toContain('Revoked');
+    expect(await runCliInProcess(['keys', 'list', '--config', config])).not.toContain(created.id);
+    expect(await runCliInProcess(['keys', 'list', '--all', '--config', config])).toContain('REVOKED');
+    expect(await runCliInProcess(['spend', '--group-by', 'key', '--config', config])).toMatch(/^key +requests +tokens +cost_usd +baseline_cost_usd +saved_usd/);
   });
 });
