@@ -50,46 +50,51 @@ export function contextStage(services: ContextServices, summaries = new Summarie
   const { levers, registry, executor } = services;
   return {
     name: 'fit context',
-    async run(exchange, next) {
+    // Not async: a request with no limit and no window to fit adds no promise of its own.
+    run(exchange, next) {
       const limit = limitFor(levers, exchange);
       const window = registry.get(exchange.request.model)?.config.context_window;
       if (!limit && window === undefined) return next();
-      await loadTokenizer();
-      const { request, scope } = exchange;
-      const original = countPromptTokens(request.messages);
-      if (!limit || original <= limit.max_input_tokens) {
-        exchange.request = fitWindow(request, original, registry);
-        if (exchange.request !== request) scope.headers['x-switchboard-context-fallback'] = exchange.request.model;
-        return next();
-      }
-      if (limit.policy === 'reject') throw tooLong(original, limit, request.model);
-
-      const conversation = splitTurns(request.messages);
-      const droppable = Math.max(0, conversation.turns.length - limit.keep_last_turns);
-      const fitted = limit.policy === 'trim' ? trim(conversation, droppable, limit) : await summarize(conversation, droppable, limit, exchange);
-      if (!fitted) throw tooLong(original, limit, request.model, true);
-
-      exchange.request = fitWindow({ ...request, messages: fitted.messages }, fitted.tokens, registry);
-      if (exchange.request.model !== request.model) scope.headers['x-switchboard-context-fallback'] = exchange.request.model;
-      const removed = original - fitted.tokens;
-      scope.headers['x-switchboard-context'] = limit.policy === 'trim' ? 'trimmed' : 'summarized';
-      scope.headers['x-switchboard-context-removed-tokens'] = String(removed);
-      const { record } = scope;
-      scope.onFinish(() => {
-        const price = record.served_model ? registry.get(record.served_model)?.price : undefined;
-        if (price) record.context_saved_usd = (removed * price.input) / 1e6 - fitted.summaryCostUsd;
-      });
-      if (fitted.summaryCostUsd === 0) return next();
-      try {
-        const outcome = await next();
-        return { ...outcome, extraCost: outcome.extraCost + fitted.summaryCostUsd };
-      } catch (error) {
-        // The summary was bought whatever happened next: it is billed either way.
-        record.cost_usd += fitted.summaryCostUsd;
-        throw error;
-      }
+      return fitThenRun(exchange, next, limit);
     },
   };
+
+  async function fitThenRun(exchange: ChatExchange, next: () => Promise<ChatOutcome>, limit: ContextLimit | undefined): Promise<ChatOutcome> {
+    await loadTokenizer();
+    const { request, scope } = exchange;
+    const original = countPromptTokens(request.messages);
+    if (!limit || original <= limit.max_input_tokens) {
+      exchange.request = fitWindow(request, original, registry);
+      if (exchange.request !== request) scope.headers['x-switchboard-context-fallback'] = exchange.request.model;
+      return next();
+    }
+    if (limit.policy === 'reject') throw tooLong(original, limit, request.model);
+
+    const conversation = splitTurns(request.messages);
+    const droppable = Math.max(0, conversation.turns.length - limit.keep_last_turns);
+    const fitted = limit.policy === 'trim' ? trim(conversation, droppable, limit) : await summarize(conversation, droppable, limit, exchange);
+    if (!fitted) throw tooLong(original, limit, request.model, true);
+
+    exchange.request = fitWindow({ ...request, messages: fitted.messages }, fitted.tokens, registry);
+    if (exchange.request.model !== request.model) scope.headers['x-switchboard-context-fallback'] = exchange.request.model;
+    const removed = original - fitted.tokens;
+    scope.headers['x-switchboard-context'] = limit.policy === 'trim' ? 'trimmed' : 'summarized';
+    scope.headers['x-switchboard-context-removed-tokens'] = String(removed);
+    const { record } = scope;
+    scope.onFinish(() => {
+      const price = record.served_model ? registry.get(record.served_model)?.price : undefined;
+      if (price) record.context_saved_usd = (removed * price.input) / 1e6 - fitted.summaryCostUsd;
+    });
+    if (fitted.summaryCostUsd === 0) return next();
+    try {
+      const outcome = await next();
+      return { ...outcome, extraCost: outcome.extraCost + fitted.summaryCostUsd };
+    } catch (error) {
+      // The summary was bought whatever happened next: it is billed either way.
+      record.cost_usd += fitted.summaryCostUsd;
+      throw error;
+    }
+  }
 
   async function summarize(conversation: Conversation, droppable: number, limit: ContextLimit, exchange: ChatExchange): Promise<Fitted | undefined> {
     if (droppable === 0) return undefined;

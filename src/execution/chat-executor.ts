@@ -64,6 +64,12 @@ export interface StreamRelay {
   recordTokens(tokens: number): void;
 }
 
+/** The headers of an outcome no route added any to; shared, never written to. */
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** A successful completion that is nevertheless a refusal: failed over to `content_filter_fallback`. */
+const COMPLETION_OPTIONS = { isRefusal: (completion: ChatCompletion) => completion.choices.some((choice) => choice.finish_reason === 'content_filter') };
+
 export class ChatExecutor {
   constructor(
     readonly registry: ModelRegistry,
@@ -74,7 +80,7 @@ export class ChatExecutor {
    * Runs a request on one model as the client asked: streamed or whole. This is the one place
    * where the two fork; routes call it for the answer they decided on.
    */
-  async execute(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext, headers: Record<string, string> = {}): Promise<ChatOutcome> {
+  async execute(model: ResolvedModel, request: ChatCompletionRequest, context: DispatchContext, headers: Record<string, string> = NO_HEADERS): Promise<ChatOutcome> {
     if (request.stream) return { kind: 'stream', stream: await this.stream(model, request, context), extraCost: 0, headers };
     return { kind: 'completed', call: await this.complete(model, request, context), extraCost: 0, headers };
   }
@@ -90,7 +96,7 @@ export class ChatExecutor {
       model,
       context,
       (deployment, timeouts, signal, limits) => (native ? completeNatively(deployment, request, native, { timeouts, signal, limits }) : deployment.provider.chat(request, { timeouts, signal, limits })),
-      { isRefusal: (completion) => completion.choices.some((choice) => choice.finish_reason === 'content_filter') },
+      COMPLETION_OPTIONS,
     );
     const completion = result.value;
     const cost = priceCall(request, completion.usage, completionText(completion.choices[0]?.message), result.deployment);

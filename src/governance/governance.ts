@@ -20,7 +20,7 @@ import type { Admission, AdmissionServices } from './admission/admission.js';
 import { admitPrepaid, releaseBatchHold, reserveBatch, restoreBatchHold, settleBatchLine, type BatchHold, type HeldAmount, type PrepaidBudget } from './admission/batch-hold.js';
 import type { Principal } from './keys/authenticate.js';
 import type { RequestRecord } from '../storage/request-record.js';
-import { admitChat, type ChatAdmission, type ExtraCallSteps } from './admission/admit-chat.js';
+import { admitChat, admitUnlimitedChat, type ChatAdmission, type ExtraCallSteps } from './admission/admit-chat.js';
 import { admitEmbeddings } from './admission/admit-embeddings.js';
 import type { CounterStore } from './counters/counter-store.js';
 import { MemoryCounterStore } from './counters/memory-counter-store.js';
@@ -101,6 +101,14 @@ export class Governance {
   }
 
   /** Admits a chat request (scope, degradation, rate limit, budget reservation); see admission/. */
+  /**
+   * Admits at once a request no budget or limit can apply to (admitUnlimitedChat), so the admit
+   * stage need not wait; false when it must call `admitChat`.
+   */
+  admitsFreely(scope: RequestScope, request: ChatCompletionRequest): boolean {
+    return scope.prepaid === undefined && admitUnlimitedChat(scope.principal, request);
+  }
+
   async admitChat(scope: RequestScope, request: ChatCompletionRequest, extraSteps?: ExtraCallSteps): Promise<ChatAdmission> {
     if (scope.prepaid) {
       const prepaid = await admitPrepaid(this.services, scope.principal, request.model, scope.prepaid.reserved.tokens, scope.prepaid);

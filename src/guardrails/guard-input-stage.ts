@@ -19,13 +19,16 @@
 import { PiiDetectedError } from '../errors/index.js';
 import type { ChatCompletionChunk } from '../protocol/chat-types.js';
 import { transformStream } from '../execution/chat-executor.js';
+import type { ChatExchange } from '../pipeline/chat-exchange.js';
 import type { ChatOutcome } from '../pipeline/chat-outcome.js';
+import type { Logger } from '../logging/logger.js';
 import type { ChatStage, PipelineServices } from '../pipeline/pipelines.js';
 import { nativeMessageOf, rememberNativeMessage } from '../protocol/native-body.js';
 import type { ServerSentEvent } from '../providers/shared/sse-parser.js';
 import { noteGuardrail } from './guardrail-verdicts.js';
 import { rewriteMaybeJson } from './pii/chat-request-text.js';
 import { unmaskChunks } from './pii/chunk-unmasker.js';
+import type { PiiGuard } from './pii/pii-guard.js';
 import type { PiiMasker, UnmaskMode } from './pii/pii-masker.js';
 import { PiiPolicy } from './pii/pii-policy.js';
 import { unmaskAnthropicEvents, unmaskAnthropicMessage } from './pii/unmask-anthropic.js';
@@ -36,33 +39,39 @@ export function guardInputStage(services: PipelineServices): ChatStage {
   const { logger } = services;
   return {
     name: 'guard input',
-    async run(exchange, next) {
+    // Not async: with no PII setting for this request the stage adds no promise of its own.
+    run(exchange, next) {
       const { scope } = exchange;
       const guard = policy.guardFor(scope.record.requested_model ?? exchange.request.model, exchange.request.model, scope.principal);
       if (!guard) return next();
-      let inspection;
-      try {
-        inspection = guard.inspect(exchange.request);
-      } catch (error) {
-        // A refusal is on the record too (and in the guardrail metrics), not only as an error code.
-        noteGuardrail(scope.record, error instanceof PiiDetectedError ? 'pii=blocked' : 'pii=check_failed');
-        throw error;
-      }
-      if (inspection.failure !== undefined) logger.warn({ err: inspection.failure, requestId: scope.id }, 'PII check failed; request forwarded unchecked (on_error: pass)');
-      if (inspection.header) {
-        scope.headers['x-switchboard-guardrails'] = inspection.header;
-        noteGuardrail(scope.record, inspection.header);
-      }
-      const { masker, unmasker } = inspection;
-      if (!masker) return next();
-      exchange.request = inspection.request;
-      keepLoggedBodiesMasked(scope.record, masker, scope);
-      const outcome = await next();
-      if (!unmasker) return outcome;
-      const format = exchange.request.response_format?.type;
-      return unmaskOutcome(outcome, unmasker, format === 'json_object' || format === 'json_schema' ? 'json-string' : 'text');
+      return guarded(exchange, next, guard, logger);
     },
   };
+}
+
+async function guarded(exchange: ChatExchange, next: () => Promise<ChatOutcome>, guard: PiiGuard, logger: Logger): Promise<ChatOutcome> {
+  const { scope } = exchange;
+  let inspection;
+  try {
+    inspection = guard.inspect(exchange.request);
+  } catch (error) {
+    // A refusal is on the record too (and in the guardrail metrics), not only as an error code.
+    noteGuardrail(scope.record, error instanceof PiiDetectedError ? 'pii=blocked' : 'pii=check_failed');
+    throw error;
+  }
+  if (inspection.failure !== undefined) logger.warn({ err: inspection.failure, requestId: scope.id }, 'PII check failed; request forwarded unchecked (on_error: pass)');
+  if (inspection.header) {
+    scope.headers['x-switchboard-guardrails'] = inspection.header;
+    noteGuardrail(scope.record, inspection.header);
+  }
+  const { masker, unmasker } = inspection;
+  if (!masker) return next();
+  exchange.request = inspection.request;
+  keepLoggedBodiesMasked(scope.record, masker, scope);
+  const outcome = await next();
+  if (!unmasker) return outcome;
+  const format = exchange.request.response_format?.type;
+  return unmaskOutcome(outcome, unmasker, format === 'json_object' || format === 'json_schema' ? 'json-string' : 'text');
 }
 
 /** The logged request body now, the logged response body once the surface has set it (before the log step). */

@@ -12,7 +12,10 @@ import type { RequestScope } from './request-scope.js';
 type Completed = Extract<ChatOutcome, { kind: 'completed' }>;
 type Streamed = Extract<ChatOutcome, { kind: 'stream' }>;
 
-/** Records a whole completion and returns the headers of its response. */
+/**
+ * Records a whole completion and returns the headers of its response: the scope's own
+ * (`x-request-id`, rate limits…), to which the outcome's are added, so no copy is made.
+ */
 export function recordCompleted(scope: RequestScope, outcome: Completed): Record<string, string> {
   const { call } = outcome;
   const record = scope.record;
@@ -20,7 +23,8 @@ export function recordCompleted(scope: RequestScope, outcome: Completed): Record
   record.provider = call.deployment.info.provider;
   record.deployment = call.deployment.id;
   applyCost(scope, call.cost, outcome.extraCost);
-  const headers: Record<string, string> = { ...scope.headers, ...outcome.headers };
+  const headers = scope.headers;
+  for (const name in outcome.headers) headers[name] = outcome.headers[name]!;
   headers['x-switchboard-model'] = call.model.name;
   headers['x-switchboard-provider'] = call.deployment.info.provider;
   if (call.model.simulated) headers['x-switchboard-simulated'] = 'true';

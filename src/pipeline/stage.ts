@@ -20,5 +20,14 @@ export function compose<Exchange, Outcome>(stages: ReadonlyArray<Stage<Exchange,
     const next = run;
     run = (exchange) => stage.run(exchange, () => next(exchange));
   }
-  return run;
+  // A stage with nothing to do returns `next()` without an async frame of its own, so an error
+  // thrown before any await would escape synchronously: callers always get a promise.
+  const pipeline = run;
+  return (exchange) => {
+    try {
+      return pipeline(exchange);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }

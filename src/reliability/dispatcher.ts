@@ -92,14 +92,14 @@ export class Dispatcher {
   async dispatch<T>(model: ResolvedModel, context: DispatchContext, call: Call<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
     const deadline = performance.now() + this.timeouts.totalMs;
     const visited = new Set<string>();
-    let chain = [model, ...this.resolve(model.config.fallbacks)];
+    let chain = model.config.fallbacks.length === 0 ? [model] : [model, ...this.resolve(model.config.fallbacks)];
     let lastError: GatewayError | undefined;
     let refused: Dispatched<T> | undefined;
     while (chain.length > 0) {
       const candidate = chain.shift()!;
       if (visited.has(candidate.name)) continue;
       visited.add(candidate.name);
-      const lastResort = chain.every((next) => visited.has(next.name));
+      const lastResort = chain.length === 0 || chain.every((next) => visited.has(next.name));
       const outcome = await this.tryModel(candidate, context, call, options, deadline, lastResort);
       if (outcome.kind === 'served') return outcome.result;
       let detour: string | undefined;
@@ -219,6 +219,10 @@ export class Dispatcher {
   }
 
   private dispatched<T>(value: T, model: ResolvedModel, deployment: ResolvedDeployment, health: DeploymentHealth, lease: Lease, record: AttemptRecord, context: DispatchContext, holdOpen: boolean): Dispatched<T> {
+    if (!holdOpen) {
+      health.finish(lease, { kind: 'success' });
+      return { value, model, deployment, release: NOOP, recordTokens: (tokens) => health.recordTokens(tokens) };
+    }
     let released = false;
     const release = (error?: unknown) => {
       if (released) return;
@@ -232,8 +236,7 @@ export class Dispatcher {
       record.error_message = gatewayError.message.slice(0, 200);
       health.finish(lease, failure === 'retry' ? { kind: 'failure', code: gatewayError.code } : { kind: 'neutral', code: gatewayError.code });
     };
-    if (!holdOpen) release();
-    return { value, model, deployment, release: holdOpen ? release : () => {}, recordTokens: (tokens) => health.recordTokens(tokens) };
+    return { value, model, deployment, release, recordTokens: (tokens) => health.recordTokens(tokens) };
   }
 
   /**
@@ -278,6 +281,8 @@ export class Dispatcher {
     return names.map((name) => this.registry.get(name)).filter((model): model is ResolvedModel => model !== undefined);
   }
 }
+
+function NOOP(): void {}
 
 /** The entries matching `predicate`, or all of them when none does. */
 function preferring<E>(entries: E[], predicate: (entry: E) => boolean): E[] {

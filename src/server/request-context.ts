@@ -30,14 +30,13 @@ export class RequestContext extends RequestScope {
     return this.parsedQuery;
   }
 
-  sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
+  /** Sends `body` with the scope's headers and `headers` (which may be the scope's own, as `recordCompleted` returns them). */
+  sendJson(status: number, body: unknown, headers?: Record<string, string>): void {
     const text = jsonTextOf(body);
-    this.response.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-      ...this.headers,
-      ...headers,
-    });
+    const head: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+    for (const name in this.headers) head[name] = this.headers[name]!;
+    if (headers !== undefined && headers !== this.headers) for (const name in headers) head[name] = headers[name]!;
+    this.response.writeHead(status, head);
     this.response.end(text);
   }
 }

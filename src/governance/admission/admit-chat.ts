@@ -9,7 +9,7 @@ import { loadTokenizer } from '../../cost/token-counter.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import type { CallStep } from '../../routing/route.js';
 import type { RequestRecord } from '../../storage/request-record.js';
-import { scopesFor, type Scope } from '../budgets/budget-scopes.js';
+import { plainlyUnlimited, scopesFor, type Scope } from '../budgets/budget-scopes.js';
 import { estimateReservation, reachableSteps, type ReservationEstimate } from '../budgets/reservation-estimate.js';
 import { applyDegradation, decideDegradation, emptyPlan, type DegradationPlan } from '../degradation/degradation-plan.js';
 import type { Principal } from '../keys/authenticate.js';
@@ -28,6 +28,18 @@ export interface ChatAdmission extends Admission {
  * reserved with it. `requestedModel` is the name the client sent, before degradation replaced it.
  */
 export type ExtraCallSteps = (request: ChatCompletionRequest, requestedModel: string) => readonly CallStep[];
+
+/**
+ * Admits, without waiting for anything, a caller no budget or limit can apply to (the common
+ * case of a gateway without keys): the key's model scope is still checked. False when admission
+ * needs `admitChat`.
+ */
+export function admitUnlimitedChat(principal: Principal, request: ChatCompletionRequest): boolean {
+  const key = virtualKeyOf(principal);
+  if (!plainlyUnlimited(key, request.user)) return false;
+  checkModelScope(key, request.model);
+  return true;
+}
 
 export async function admitChat(services: AdmissionServices, principal: Principal, request: ChatCompletionRequest, record: RequestRecord, extraSteps?: ExtraCallSteps): Promise<ChatAdmission> {
   const key = virtualKeyOf(principal);

@@ -18,6 +18,14 @@ export interface Scope {
   limits: Limits;
 }
 
+/**
+ * True when no scope can apply to this caller and request without a lookup: no key with limits
+ * or a team, and no end user (whose limits are stored). `scopesFor` would return no scope.
+ */
+export function plainlyUnlimited(key: VirtualKey | undefined, endUser: string | undefined): boolean {
+  return !endUser && (key === undefined || (!key.team && !hasLimits(key)));
+}
+
 export async function scopesFor(key: VirtualKey | undefined, endUser: string | undefined, services: { config: GovernanceConfig; limits: StoredLimits }): Promise<Scope[]> {
   const scopes: Scope[] = [];
   if (key) scopes.push({ kind: 'key', id: key.id, label: `key '${key.name}' (${key.id})`, limits: key });
@@ -30,6 +38,6 @@ export async function scopesFor(key: VirtualKey | undefined, endUser: string | u
   return scopes.filter((scope) => hasLimits(scope.limits));
 }
 
-function hasLimits(limits: Limits): boolean {
+export function hasLimits(limits: Limits): boolean {
   return limits.budget_usd !== undefined || limits.budget_tokens !== undefined || limits.rpm !== undefined || limits.tpm !== undefined;
 }
