@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { heapTuningFlag } from '../../src/cli/heap-tuning.js';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 /**
  * `undici` is a bare Node pass-through proxy: the floor any Node gateway starts from.
  * `baseline` is another build of Switchboard (`--baseline-ref`), run beside this one so a
- * change's cost is read within one run. `switchboard-openai` is Switchboard with one
+ * change's cost is read within one run, with the heap flag this build's `serve` applies. `switchboard-openai` is Switchboard with one
  * `provider: openai` model (issue #20's second provider kind), for the realistic workload only;
  * `switchboard` serves the realistic workload from one `openai-compatible` model.
  */
@@ -177,7 +178,12 @@ async function startSwitchboard(options: TargetOptions, name: SwitchboardTarget,
       '',
     ].join('\n'),
   );
-  const args = [...(options.switchboardNodeFlags ?? []), main, 'serve', '--config', configPath];
+  const nodeFlags = [...(options.switchboardNodeFlags ?? [])];
+  // An older build's serve may not set the heap flag this one's does (heap tuning came with
+  // issue 20): the baseline gets it from here, so the two differ only in their code.
+  const heapFlag = name === 'baseline' ? heapTuningFlag(['node', main, 'serve'], nodeFlags, process.env) : undefined;
+  if (heapFlag) nodeFlags.push(heapFlag);
+  const args = [...nodeFlags, main, 'serve', '--config', configPath];
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
   const service = startNode(options, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });
   await ready(service, port, name, options.wrapper ? 600_000 : 30_000);

@@ -24,7 +24,7 @@ import { admitChat, admitUnlimitedChat, type ChatAdmission, type ExtraCallSteps 
 import { admitEmbeddings } from './admission/admit-embeddings.js';
 import type { CounterStore } from './counters/counter-store.js';
 import { MemoryCounterStore } from './counters/memory-counter-store.js';
-import { authenticate, digest } from './keys/authenticate.js';
+import { authenticate, digest, type Authenticator } from './keys/authenticate.js';
 import type { KeyStore } from './keys/key-store.js';
 import { openKeyStore } from './keys/open-key-store.js';
 import { describeKey, hashKey, newVirtualKey, updatedKey, type KeySettings, type KeyUpdate, type VirtualKey } from './keys/virtual-key.js';
@@ -50,6 +50,8 @@ export interface GovernanceOptions {
 export class Governance {
   private readonly keyCache = new Map<string, { key: VirtualKey | undefined; until: number }>();
   private services: AdmissionServices;
+  /** Built once: authentication runs on every request. */
+  private readonly authenticator: Authenticator;
   /** Teams and end users through the admin API (/api/teams, /api/end-users). */
   readonly limitsAdmin: LimitsAdmin;
 
@@ -63,6 +65,7 @@ export class Governance {
     private readonly options: GovernanceOptions,
   ) {
     const { config, registry, routes, store, logger } = options;
+    this.authenticator = { adminKeyDigest, findKey: (secret) => this.findKey(secret) };
     this.services = { config: config.governance, limits: storedLimits, counters, registry, routes, store, logger, seeded: new Map() };
     this.limitsAdmin = new LimitsAdmin(storedLimits, audit, () => this.services.config);
   }
@@ -92,7 +95,7 @@ export class Governance {
    * and puts the key and team in the request record.
    */
   async authenticate(scope: RequestScope, path: string): Promise<void> {
-    const principal = await authenticate({ adminKeyDigest: this.adminKeyDigest, findKey: (secret) => this.findKey(secret) }, path, scope.httpHeaders);
+    const principal = await authenticate(this.authenticator, path, scope.httpHeaders);
     scope.principal = principal;
     if (principal.kind === 'virtual-key') {
       scope.record.key_id = principal.key.id;

@@ -15,20 +15,23 @@ export interface Levers {
   max_output_tokens?: number | undefined;
 }
 
+const NO_LEVERS: readonly Levers[] = Object.freeze([]);
+
 export class LeverTable {
   private readonly byName = new Map<string, Levers>();
+  /** `[levers]` per name, built once: a caller without a key gets this list, not a new one. */
+  private readonly namedOnly = new Map<string, readonly Levers[]>();
 
   constructor(config: GatewayConfig) {
     for (const route of config.routes) this.byName.set(route.name, route);
     for (const model of config.models) this.byName.set(model.name, model);
+    for (const [name, levers] of this.byName) this.namedOnly.set(name, Object.freeze([levers]));
   }
 
   /** The levers that apply to a request, least specific first: the named route or model, then the key. */
-  sources(model: string, principal: Principal): Levers[] {
+  sources(model: string, principal: Principal): readonly Levers[] {
+    if (principal.kind !== 'virtual-key') return this.namedOnly.get(model) ?? NO_LEVERS;
     const named = this.byName.get(model);
-    const key = principal.kind === 'virtual-key' ? principal.key : undefined;
-    if (named && key) return [named, key];
-    if (named) return [named];
-    return key ? [key] : [];
+    return named ? [named, principal.key] : [principal.key];
   }
 }

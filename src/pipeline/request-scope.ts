@@ -10,14 +10,13 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PrepaidBudget } from '../governance/admission/batch-hold.js';
-import type { Principal } from '../governance/keys/authenticate.js';
+import { ANONYMOUS, type Principal } from '../governance/keys/authenticate.js';
 import { ClientSignal } from '../reliability/cancel-signal.js';
 import { emptyRecord, type RequestRecord } from '../storage/request-record.js';
 import { newRequestId } from './request-id.js';
 
 export type FinishHook = () => void | Promise<void>;
 
-const ANONYMOUS: Principal = { kind: 'anonymous' };
 const NO_HEADERS: IncomingHttpHeaders = {};
 
 export class RequestScope {

@@ -10,6 +10,10 @@ import { KEY_PREFIX, type VirtualKey } from './virtual-key.js';
 
 export type Principal = { kind: 'admin' } | { kind: 'virtual-key'; key: VirtualKey } | { kind: 'anonymous' };
 
+/** The two principals without a key, shared by every request (never written to). */
+export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
+const ADMIN: Principal = Object.freeze({ kind: 'admin' });
+
 export interface Authenticator {
   adminKeyDigest: Buffer | undefined;
   findKey(secret: string): Promise<VirtualKey | undefined>;
@@ -35,12 +39,12 @@ function isAdminKey(token: string, adminKeyDigest: Buffer): boolean {
 
 export async function authenticate(authenticator: Authenticator, path: string, headers: IncomingHttpHeaders): Promise<Principal> {
   // The dashboard's files are public like a login page; what it shows comes from /api/*.
-  if (PUBLIC_PATHS.has(path) || path === '/ui' || path.startsWith('/ui/')) return { kind: 'anonymous' };
+  if (PUBLIC_PATHS.has(path) || path === '/ui' || path.startsWith('/ui/')) return ANONYMOUS;
   const token = bearerToken(headers);
   const { adminKeyDigest } = authenticator;
   const adminPath = path.startsWith('/api/') || path === '/metrics';
-  if (token && adminKeyDigest && isAdminKey(token, adminKeyDigest)) return { kind: 'admin' };
-  if (adminPath && !adminKeyDigest) return { kind: 'anonymous' };
+  if (token && adminKeyDigest && isAdminKey(token, adminKeyDigest)) return ADMIN;
+  if (adminPath && !adminKeyDigest) return ANONYMOUS;
 
   const key = token && (adminKeyDigest || token.startsWith(KEY_PREFIX)) ? await authenticator.findKey(token) : undefined;
   if (key?.revoked_at !== null && key?.revoked_at !== undefined) throw new AuthenticationError(`The API key ${key.key_hint} was revoked.`);
@@ -52,5 +56,5 @@ export async function authenticate(authenticator: Authenticator, path: string, h
   if (token?.startsWith(KEY_PREFIX) || adminKeyDigest) {
     throw new AuthenticationError(token ? 'Incorrect API key provided. Use a virtual key from `switchboard keys create` or the admin key.' : undefined);
   }
-  return { kind: 'anonymous' };
+  return ANONYMOUS;
 }
