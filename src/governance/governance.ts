@@ -103,7 +103,6 @@ export class Governance {
     }
   }
 
-  /** Admits a chat request (scope, degradation, rate limit, budget reservation); see admission/. */
   /**
    * Admits at once a request no budget or limit can apply to (admitUnlimitedChat), so the admit
    * stage need not wait; false when it must call `admitChat`.
@@ -112,6 +111,7 @@ export class Governance {
     return scope.prepaid === undefined && admitUnlimitedChat(scope.principal, request);
   }
 
+  /** Admits a chat request (scope, degradation, rate limit, budget reservation); see admission/. */
   async admitChat(scope: RequestScope, request: ChatCompletionRequest, extraSteps?: ExtraCallSteps): Promise<ChatAdmission> {
     if (scope.prepaid) {
       const prepaid = await admitPrepaid(this.services, scope.principal, request.model, scope.prepaid.reserved.tokens, scope.prepaid);
