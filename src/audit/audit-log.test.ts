@@ -11,14 +11,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../cli/program.js';
-import { dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL } from '../testing/shared-services.js';
+import { dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL } from '../testing/shared-services.js';
 import { canonicalJson, entryHash, GENESIS_HASH, hashSecrets } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
 import { openAuditLog } from './open-audit-log.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`audit tests need PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED audit tests on PostgreSQL: ${services.reason}`);
+const services = await sharedServicesFor('audit tests on PostgreSQL');
 
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-audit-'));
 const schema = `switchboard_audit_${randomBytes(4).toString('hex')}`;

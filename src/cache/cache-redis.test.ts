@@ -6,13 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { openAICompletion } from '../testing/openai-replies.js';
-import { deleteRedisPrefix, probeSharedServices, TEST_REDIS_URL } from '../testing/shared-services.js';
+import { deleteRedisPrefix, sharedServicesFor, TEST_REDIS_URL } from '../testing/shared-services.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 import { ADMIN_KEY, adminRequest, clientFor, createKey } from '../testing/governance-test-helpers.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`the shared-cache test needs Redis under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED shared-cache test: ${services.reason}`);
+const services = await sharedServicesFor('shared-cache test');
 
 const keyPrefix = `switchboard-test-${randomBytes(4).toString('hex')}:`;
 let upstream: FakeUpstream;

@@ -11,15 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBillingUpstream } from '../testing/billing-upstream.js';
 import type { FakeUpstream } from '../testing/fake-upstream.js';
 import { ADMIN_KEY, clientFor, createKey } from '../testing/governance-test-helpers.js';
-import { deleteRedisPrefix, dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../testing/shared-services.js';
+import { deleteRedisPrefix, dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../testing/shared-services.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 
 const BUDGET_USD = 0.01;
 const CONCURRENT = 100;
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`the multi-instance budget sweep needs Redis and PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED the 3-instance budget sweep: ${services.reason}`);
+const services = await sharedServicesFor('the 3-instance budget sweep');
 
 function models(upstreamUrl: string) {
   const compatible = (name: string, model: string, price: { input: number; output: number }, extra: Record<string, unknown> = {}) => ({

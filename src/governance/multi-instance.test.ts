@@ -5,15 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../testing/fake-upstream.js';
-import { deleteRedisPrefix, dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../testing/shared-services.js';
+import { deleteRedisPrefix, dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../testing/shared-services.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 import { ADMIN_KEY, adminRequest, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from '../testing/governance-test-helpers.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) {
-  throw new Error(`multi-instance governance tests need Redis and PostgreSQL under CI: ${services.reason}`);
-}
-if (!services.available) console.warn(`SKIPPED multi-instance governance tests: ${services.reason}`);
+const services = await sharedServicesFor('multi-instance governance tests');
 
 const run = randomBytes(4).toString('hex');
 const schema = `switchboard_test_${run}`;

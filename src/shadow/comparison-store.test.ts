@@ -9,15 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL } from '../testing/shared-services.js';
+import { dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL } from '../testing/shared-services.js';
 import { diffAnswers } from './answer-diff.js';
 import { comparisonLabel, type Comparison } from './comparison.js';
 import { exportComparisons } from './comparison-export.js';
 import { ComparisonStore } from './comparison-store.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`the PostgreSQL comparison store tests need PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED PostgreSQL comparison store tests: ${services.reason}`);
+const services = await sharedServicesFor('PostgreSQL comparison store tests');
 
 const run = randomBytes(4).toString('hex');
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-comparisons-'));

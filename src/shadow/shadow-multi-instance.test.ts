@@ -7,13 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { openAICompletion } from '../testing/openai-replies.js';
-import { deleteRedisPrefix, dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../testing/shared-services.js';
+import { deleteRedisPrefix, dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../testing/shared-services.js';
 import { ADMIN_KEY, adminRequest } from '../testing/governance-test-helpers.js';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`multi-instance shadow tests need Redis and PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED multi-instance shadow tests: ${services.reason}`);
+const services = await sharedServicesFor('multi-instance shadow tests');
 
 const run = randomBytes(4).toString('hex');
 const schema = `switchboard_shadow_${run}`;

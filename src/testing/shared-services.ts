@@ -39,6 +39,18 @@ export async function probeSharedServices(): Promise<SharedServices> {
   return { available: problems.length === 0, reason: problems.join('; ') };
 }
 
+/**
+ * Probes Redis and PostgreSQL for the tests named by `tests` (in the messages), with the
+ * project's policy: under CI an unreachable service fails the file with its reason; elsewhere
+ * the tests skip, saying so.
+ */
+export async function sharedServicesFor(tests: string): Promise<SharedServices> {
+  const services = await probeSharedServices();
+  if (!services.available && process.env.CI) throw new Error(`${tests} need Redis and PostgreSQL under CI: ${services.reason}`);
+  if (!services.available) console.warn(`SKIPPED ${tests}: ${services.reason}`);
+  return services;
+}
+
 /** Deletes every Redis key under `prefix` (a test run's own namespace). */
 export async function deleteRedisPrefix(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });

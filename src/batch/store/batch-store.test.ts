@@ -8,13 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL } from '../../testing/shared-services.js';
+import { dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL } from '../../testing/shared-services.js';
 import type { BatchJob, LineResult } from './batch-records.js';
 import { BatchStore } from './batch-store.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`the PostgreSQL batch store tests need PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED PostgreSQL batch store tests: ${services.reason}`);
+const services = await sharedServicesFor('PostgreSQL batch store tests');
 
 const run = randomBytes(4).toString('hex');
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-batch-store-'));

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../../testing/fake-upstream.js';
 import { ADMIN_KEY, adminRequest, clientFor, createKey, pricedModels, startSpendingUpstream, tryChat } from '../../testing/governance-test-helpers.js';
-import { dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL } from '../../testing/shared-services.js';
+import { dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL } from '../../testing/shared-services.js';
 import { startTestGateway, type TestGateway } from '../../testing/test-gateway.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { createGateway } from '../../server/gateway.js';
@@ -169,9 +169,7 @@ describe('a reloaded config that takes over a name the API created', () => {
   });
 });
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`the PostgreSQL team store test needs PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED teams in PostgreSQL: ${services.reason}`);
+const services = await sharedServicesFor('teams in PostgreSQL');
 
 describe.skipIf(!services.available)('teams and end users in PostgreSQL, shared by two instances', () => {
   const schema = `switchboard_test_${randomBytes(4).toString('hex')}`;

@@ -5,14 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deleteRedisPrefix, probeSharedServices, TEST_REDIS_URL } from '../../testing/shared-services.js';
+import { deleteRedisPrefix, sharedServicesFor, TEST_REDIS_URL } from '../../testing/shared-services.js';
 import type { CounterStore } from './counter-store.js';
 import { MemoryCounterStore } from './memory-counter-store.js';
 import { RedisCounterStore } from './redis-counter-store.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`the Redis counter tests need Redis under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED Redis partial-settlement tests: ${services.reason}`);
+const services = await sharedServicesFor('Redis partial-settlement tests');
 
 const prefix = `switchboard-test-partial-${randomBytes(4).toString('hex')}:`;
 const stores: CounterStore[] = [];

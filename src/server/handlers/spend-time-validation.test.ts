@@ -10,12 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../../testing/fake-upstream.js';
 import { healthy } from '../../testing/faults.js';
-import { dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL } from '../../testing/shared-services.js';
+import { dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL } from '../../testing/shared-services.js';
 import { startTestGateway, type TestGateway } from '../../testing/test-gateway.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`spend validation tests need PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED spend validation on PostgreSQL: ${services.reason}`);
+const services = await sharedServicesFor('spend validation on PostgreSQL');
 
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-spend-'));
 const schema = `switchboard_spend_${randomBytes(4).toString('hex')}`;

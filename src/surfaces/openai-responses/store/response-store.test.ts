@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../errors/index.js';
 import type { ChatCompletion } from '../../../protocol/chat-types.js';
-import { dropPostgresSchema, probeSharedServices, TEST_POSTGRES_URL } from '../../../testing/shared-services.js';
+import { dropPostgresSchema, sharedServicesFor, TEST_POSTGRES_URL } from '../../../testing/shared-services.js';
 import { decodeResponsesRequest, type DecodedResponsesRequest } from '../decode-request.js';
 import { encodeResponse } from '../encode-response.js';
 import { parseResponsesRequest } from '../request-schema.js';
@@ -18,9 +18,7 @@ import { getStoredResponse, keepResponse, loadConversation, resolveItemReference
 import { openResponseStore } from './open-response-store.js';
 import type { ResponseStore, ResponseStoreOptions } from './response-store.js';
 
-const services = await probeSharedServices();
-if (!services.available && process.env.CI) throw new Error(`the PostgreSQL response store tests need PostgreSQL under CI: ${services.reason}`);
-if (!services.available) console.warn(`SKIPPED PostgreSQL response store tests: ${services.reason}`);
+const services = await sharedServicesFor('PostgreSQL response store tests');
 
 const run = randomBytes(4).toString('hex');
 const directory = mkdtempSync(join(tmpdir(), 'switchboard-response-store-'));
