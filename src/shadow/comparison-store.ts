@@ -4,6 +4,7 @@
  * once by the shadow stage and labelled later by the judge, reviewers and callers. The queries
  * are written once over `SqlDatabase` (`?` placeholders, numbered for PostgreSQL).
  */
+import { isPostgresUrl, sqlitePathOf } from '../storage/storage-url.js';
 import { randomBytes } from 'node:crypto';
 import { PostgresDatabase, SqliteDatabase, type Row, type SqlDatabase } from '../batch/store/sql-database.js';
 import type { Comparison, Judgement, ReviewVerdict } from './comparison.js';
@@ -100,11 +101,10 @@ export class ComparisonStore {
   private constructor(private readonly database: SqlDatabase) {}
 
   static async open(storageUrl: string): Promise<ComparisonStore> {
-    if (storageUrl.startsWith('postgres://') || storageUrl.startsWith('postgresql://')) {
+    if (isPostgresUrl(storageUrl)) {
       return new ComparisonStore(await PostgresDatabase.open(storageUrl, schemaFor('postgres')));
     }
-    const path = storageUrl === 'sqlite::memory:' || storageUrl === 'sqlite://:memory:' ? ':memory:' : storageUrl.slice('sqlite://'.length);
-    return new ComparisonStore(new SqliteDatabase(path, schemaFor('sqlite')));
+    return new ComparisonStore(new SqliteDatabase(sqlitePathOf(storageUrl), schemaFor('sqlite')));
   }
 
   async insert(comparison: Comparison): Promise<void> {

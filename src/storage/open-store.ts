@@ -3,15 +3,18 @@
  * directory), `sqlite::memory:`, or `postgres://…`.
  */
 import { ConfigError } from '../config/config-error.js';
+import { isPostgresUrl, sqlitePathOf } from './storage-url.js';
 import type { RequestLogStore } from './request-log-store.js';
 import { SqliteRequestLogStore } from './sqlite/sqlite-request-log-store.js';
 import { ThreadedSqliteRequestLogStore } from './sqlite/threaded-sqlite-request-log-store.js';
 
 export async function openRequestLogStore(url: string): Promise<RequestLogStore> {
-  if (url === 'sqlite::memory:' || url === 'sqlite://:memory:') return new SqliteRequestLogStore(':memory:');
-  // A file database writes on a worker thread, off the event loop (threaded-sqlite-request-log-store.ts).
-  if (url.startsWith('sqlite://')) return new ThreadedSqliteRequestLogStore(url.slice('sqlite://'.length));
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+  if (url === 'sqlite::memory:' || url.startsWith('sqlite://')) {
+    const path = sqlitePathOf(url);
+    // A file database writes on a worker thread, off the event loop (threaded-sqlite-request-log-store.ts).
+    return path === ':memory:' ? new SqliteRequestLogStore(path) : new ThreadedSqliteRequestLogStore(path);
+  }
+  if (isPostgresUrl(url)) {
     const { openPostgresRequestLogStore } = await import('./postgres/postgres-request-log-store.js');
     return openPostgresRequestLogStore(url);
   }

@@ -10,6 +10,7 @@
  *   and adds it to the batch's counts in the same transaction; the caller settles money and
  *   logs only when it returns true.
  */
+import { isPostgresUrl, sqlitePathOf } from '../../storage/storage-url.js';
 import type { BatchGroup, BatchJob, BatchLine, LineResult, StoredFile, Viewer } from './batch-records.js';
 import { ACTIVE_STATUSES } from './batch-records.js';
 import { PostgresDatabase, SqliteDatabase, type Row, type SqlDatabase, type Statement } from './sql-database.js';
@@ -63,11 +64,10 @@ export class BatchStore {
   private constructor(private readonly database: SqlDatabase) {}
 
   static async open(storageUrl: string): Promise<BatchStore> {
-    if (storageUrl.startsWith('postgres://') || storageUrl.startsWith('postgresql://')) {
+    if (isPostgresUrl(storageUrl)) {
       return new BatchStore(await PostgresDatabase.open(storageUrl, schemaFor('postgres')));
     }
-    const path = storageUrl === 'sqlite::memory:' || storageUrl === 'sqlite://:memory:' ? ':memory:' : storageUrl.slice('sqlite://'.length);
-    return new BatchStore(new SqliteDatabase(path, schemaFor('sqlite')));
+    return new BatchStore(new SqliteDatabase(sqlitePathOf(storageUrl), schemaFor('sqlite')));
   }
 
   // ---- files ----
