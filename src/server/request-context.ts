@@ -30,12 +30,12 @@ export class RequestContext extends RequestScope {
     return this.parsedQuery;
   }
 
-  /** Sends `body` with the scope's headers and `headers` (which may be the scope's own, as `recordCompleted` returns them). */
+  /** Sends `body` with the scope's headers, and `headers` on top of them. */
   sendJson(status: number, body: unknown, headers?: Record<string, string>): void {
     const text = jsonTextOf(body);
     const head: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
     for (const name in this.headers) head[name] = this.headers[name]!;
-    if (headers !== undefined && headers !== this.headers) for (const name in headers) head[name] = headers[name]!;
+    if (headers !== undefined) for (const name in headers) head[name] = headers[name]!;
     this.response.writeHead(status, head);
     this.response.end(text);
   }

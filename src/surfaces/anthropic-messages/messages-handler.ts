@@ -55,7 +55,7 @@ export async function handleMessages(gateway: Gateway, context: RequestContext):
 
 export async function handleCountTokens(gateway: Gateway, context: RequestContext): Promise<void> {
   const body = await readModelRequestJson(context.request, gateway.config);
-  context.sendJson(200, await countMessagesTokens(body), context.headers);
+  context.sendJson(200, await countMessagesTokens(body));
 }
 
 /** The route's error writer: any error before a stream begins, in Anthropic's shape. */
@@ -73,7 +73,7 @@ async function sendCompleted(gateway: Gateway, context: RequestContext, decoded:
   const headers = recordCompleted(context, outcome);
   const message = clientMessage(outcome.call, decoded.request.model);
   if (gateway.config.storage.log_bodies) context.record.response_body = JSON.stringify(message);
-  if (!decoded.request.stream) return context.sendJson(200, message, headers);
+  if (!decoded.request.stream) return context.sendJson(200, message);
   const writer = new SseWriter(context.response);
   writer.open(headers);
   context.record.ttft_ms = context.elapsedMs();

@@ -27,7 +27,7 @@ export async function handleChatCompletions(gateway: Gateway, context: RequestCo
     const headers = recordCompleted(context, outcome);
     if (gateway.config.storage.log_bodies) context.record.response_body = JSON.stringify(outcome.call.completion);
     if (request.stream) await replayAsStream(context, request, outcome.call, headers);
-    else context.sendJson(200, outcome.call.completion, headers);
+    else context.sendJson(200, outcome.call.completion);
     return;
   }
   await pipeStream(gateway, context, request, outcome);

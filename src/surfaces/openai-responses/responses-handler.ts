@@ -62,7 +62,7 @@ export async function handleCreateResponse(gateway: Gateway, context: RequestCon
   }
   const response = encodeResponse(completion, decoded.echo, { createdAt, fallbackUsage: usageOf(cost.tokens) });
   await finishResponse(gateway, context, decoded, response, owner);
-  context.sendJson(200, response, headers);
+  context.sendJson(200, response);
 }
 
 export async function handleGetResponse(gateway: Gateway, context: RequestContext): Promise<void> {
