@@ -8,6 +8,9 @@
  *                                                      undici proxy, realistic workload
  *   npm run bench:allocations -- --workload routed     the bench's routed workload
  *   npm run bench:allocations -- --targets switchboard --mode stream --top 40
+ *   npm run bench:allocations -- --survivors           only what outlived a young-generation
+ *                                                      collection: what gets promoted and makes
+ *                                                      the major collector run
  *
  * Each target is warmed up, then sampled over `--requests` requests (1 KB sampling interval:
  * the figures are estimates, within a few percent at 10,000 requests).
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '5000' },
     top: { type: 'string', default: '25' },
+    survivors: { type: 'boolean', default: false },
   },
 });
 const mode = values.mode as 'json' | 'stream';
@@ -98,7 +102,7 @@ try {
       install: false,
       baselineDirectory,
       switchboardNodeFlags,
-      environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath, SWITCHBOARD_SEMI_SPACE_MB: 'off' },
+      environment: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(REPO_ROOT, 'bench/lib/allocation-sampler.mjs')}`.trim(), SWITCHBOARD_ALLOCATION_PROFILE: profilePath, ...(values.survivors ? { SWITCHBOARD_ALLOCATION_SURVIVORS: '1' } : {}), SWITCHBOARD_SEMI_SPACE_MB: 'off' },
     });
     if ('skipped' in started) {
       summary.push(`| ${name} | skipped: ${started.skipped} |`);

@@ -3,6 +3,8 @@
 // garbage collector has already freed (a request's garbage is what it costs), and says so by
 // creating SWITCHBOARD_ALLOCATION_PROFILE.started; the next SIGUSR2 writes the profile to
 // SWITCHBOARD_ALLOCATION_PROFILE. Both appear whole (written aside, then renamed).
+// With SWITCHBOARD_ALLOCATION_SURVIVORS set, objects freed by a young-generation collection are
+// left out: the profile shows what survived one, the bytes that get promoted.
 import { renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
@@ -20,7 +22,7 @@ if (output) {
     if (!sampling) {
       sampling = true;
       await post('HeapProfiler.enable');
-      await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !process.env.SWITCHBOARD_ALLOCATION_SURVIVORS });
       publish(`${output}.started`, '');
       return;
     }

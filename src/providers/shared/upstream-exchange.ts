@@ -68,6 +68,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler, UpstreamBod
     });
   }
 
+  /** The exchange is its own response's body (`UpstreamResponse.body`). */
+  get body(): UpstreamBody {
+    return this;
+  }
+
   /** Response headers with lower-case names, parsed on first use (error paths read them). */
   get headers(): Record<string, string | string[] | undefined> {
     this.parsedHeaders ??= util.parseHeaders(this.rawHeaders) as Record<string, string | string[] | undefined>;
