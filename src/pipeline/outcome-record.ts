@@ -34,7 +34,8 @@ export function recordCompleted(scope: RequestScope, outcome: Completed): Record
 }
 
 /**
- * Records who serves a stream and returns the headers that open it. Its cost comes at its end,
+ * Records who serves a stream and returns the headers that open it (the scope's own, to which
+ * the outcome's are added, as for a completion). Its cost comes at its end,
  * on the log record; the headers can only say it will be an estimate when the model has no price.
  */
 export function recordStreamStart(scope: RequestScope, outcome: Streamed): Record<string, string> {
@@ -43,7 +44,10 @@ export function recordStreamStart(scope: RequestScope, outcome: Streamed): Recor
   record.served_model = stream.model.name;
   record.provider = stream.deployment.info.provider;
   record.deployment = stream.deployment.id;
-  const headers: Record<string, string> = { ...scope.headers, ...outcome.headers };
+  // Written onto the scope's headers, as recordCompleted does: a spread copy here was promoted
+  // out of the young generation on every stream (`bench:allocations -- --survivors`).
+  const headers = scope.headers;
+  for (const name in outcome.headers) headers[name] = outcome.headers[name]!;
   headers['x-switchboard-model'] = stream.model.name;
   headers['x-switchboard-provider'] = stream.deployment.info.provider;
   if (stream.model.simulated) headers['x-switchboard-simulated'] = 'true';
