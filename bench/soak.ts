@@ -6,6 +6,7 @@
  * bench/results/soak.md.
  *
  *   npm run soak [-- --minutes 10 --rate 500 --connections 16]
+ *   npm run soak -- --node-flags="--max-semi-space-size=16"   other heap flags than serve's own
  *
  * RSS drift compares the median of the samples in the second tenth of the run (after warm-up)
  * with the median of the last tenth. Targets (issue #6): drift within ±10%, no stall over 50 ms.
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     'sample-seconds': { type: 'string', default: '5' },
     out: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
+    // Given to Node for the gateway; a --max-semi-space-size here replaces the one serve applies.
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const minutes = Number(values.minutes);
@@ -73,7 +76,8 @@ async function sample(target: RunningTarget, started: number): Promise<Sample | 
 const workDirectory = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
 const wrk = findWrk() ?? (values['no-install'] ? undefined : installWrk(say));
 const fake = await startFakeUpstreamProcess();
-const started = await startTarget('switchboard', { fakePort: fake.port, workDirectory, install: false });
+const nodeFlags = values['node-flags']!.split(' ').filter(Boolean);
+const started = await startTarget('switchboard', { fakePort: fake.port, workDirectory, install: false, switchboardNodeFlags: nodeFlags });
 if ('skipped' in started) throw new Error(started.skipped);
 const target = started.target;
 const loadAverageBefore = loadavg()[0]!;
@@ -125,7 +129,7 @@ const report = `# Soak: Switchboard at a fixed rate with the request log on
 
 Run ${new Date(startedAt).toISOString()} on ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}; load average ${loadAverageBefore.toFixed(1)} at the start.
 
-Command: \`npm run soak -- --minutes ${minutes} --rate ${rate} --connections ${connections}\` (load generator: ${wrk ? 'wrk' : 'Node stand-in'}).
+Command: \`npm run soak -- --minutes ${minutes} --rate ${rate} --connections ${connections}${nodeFlags.length ? ` --node-flags="${nodeFlags.join(" ")}"` : ""}\` (load generator: ${wrk ? 'wrk' : 'Node stand-in'}).
 
 | figure | value | target |
 |---|--:|---|

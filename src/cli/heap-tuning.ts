@@ -1,10 +1,12 @@
 /**
  * `switchboard serve` runs Node with a larger young generation: `--max-semi-space-size=64`
  * (MB per semi-space; Node 20's default is 16). A gateway allocates tens of KB per request that
- * die young; with small semi-spaces many survive two scavenges and are promoted to the old
- * generation, whose collection costs more. The bench measured about 15% less CPU per request at
- * up to ~90 MB more RSS under load (docs/performance.md); V8 grows the semi-spaces only as the
- * allocation rate needs, so an idle gateway stays small.
+ * die young; larger semi-spaces mean fewer scavenges. The bench measured about 15% less CPU per
+ * request at up to ~90 MB more RSS under load, but that was while every request's upstream
+ * exchange was being promoted (fixed since, docs/performance.md "the promotion fix"); after the
+ * fix one run each at 16 and 64 MB read the same ratio to the bare proxy, so the gain is now
+ * within this machine's noise. V8 grows the semi-spaces only as the allocation rate needs, so
+ * an idle gateway stays small.
  *
  * V8 sizes the heap when the process starts, so the flag cannot be set from inside: `serve`
  * relaunches itself once with it, as a child that inherits stdio, receives the signals the
