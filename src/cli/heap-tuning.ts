@@ -1,12 +1,12 @@
 /**
  * `switchboard serve` runs Node with a larger young generation: `--max-semi-space-size=64`
  * (MB per semi-space; Node 20's default is 16). A gateway allocates tens of KB per request that
- * die young; larger semi-spaces mean fewer scavenges. The bench measured about 15% less CPU per
- * request at up to ~90 MB more RSS under load, but that was while every request's upstream
- * exchange was being promoted (fixed since, docs/performance.md "the promotion fix"); after the
- * fix one run each at 16 and 64 MB read the same ratio to the bare proxy, so the gain is now
- * within this machine's noise. V8 grows the semi-spaces only as the allocation rate needs, so
- * an idle gateway stays small.
+ * die young; larger semi-spaces mean fewer scavenges. Measured after the promotion fix
+ * (docs/performance.md, "Soak"): a JSON request costs 1.10× the bare proxy's CPU with it and
+ * 1.24–1.38× without (streams the same either way), at up to ~90 MB more RSS under load. V8
+ * grows the semi-spaces only as the allocation rate needs, so an idle gateway stays small; the
+ * price is an RSS that steps up and down with that sizing (the soak's drift bound holds at 16 MB,
+ * not at 64).
  *
  * V8 sizes the heap when the process starts, so the flag cannot be set from inside: `serve`
  * relaunches itself once with it, as a child that inherits stdio, receives the signals the
