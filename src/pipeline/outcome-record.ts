@@ -3,6 +3,7 @@
  * model, tokens and cost on the request record, and name them in the response headers. Streams
  * are priced here once they end, from the usage they reported or, without one, from their text.
  */
+import type { CompletedCall } from '../execution/chat-executor.js';
 import { priceCall, recordAttemptCost, type CallCost } from '../execution/priced-call.js';
 import type { ChatCompletionRequest, Usage } from '../protocol/chat-types.js';
 import type { ChatOutcome } from './chat-outcome.js';
@@ -12,47 +13,45 @@ import type { RequestScope } from './request-scope.js';
 type Completed = Extract<ChatOutcome, { kind: 'completed' }>;
 type Streamed = Extract<ChatOutcome, { kind: 'stream' }>;
 
-/**
- * Records a whole completion and returns the headers of its response: the scope's own
- * (`x-request-id`, rate limits…), to which the outcome's are added, so no copy is made.
- */
+/** Records a whole completion and returns the headers of its response (see `recordServer`). */
 export function recordCompleted(scope: RequestScope, outcome: Completed): Record<string, string> {
   const { call } = outcome;
-  const record = scope.record;
-  record.served_model = call.model.name;
-  record.provider = call.deployment.info.provider;
-  record.deployment = call.deployment.id;
+  const headers = recordServer(scope, call, outcome.headers);
   applyCost(scope, call.cost, outcome.extraCost);
-  const headers = scope.headers;
-  for (const name in outcome.headers) headers[name] = outcome.headers[name]!;
-  headers['x-switchboard-model'] = call.model.name;
-  headers['x-switchboard-provider'] = call.deployment.info.provider;
-  if (call.model.simulated) headers['x-switchboard-simulated'] = 'true';
   headers['x-switchboard-cost-usd'] = (call.cost.costUsd + outcome.extraCost).toFixed(8);
   if (call.cost.estimated) headers['x-switchboard-cost-estimated'] = 'true';
   return headers;
 }
 
 /**
- * Records who serves a stream and returns the headers that open it (the scope's own, to which
- * the outcome's are added, as for a completion). Its cost comes at its end,
- * on the log record; the headers can only say it will be an estimate when the model has no price.
+ * Records who serves a stream and returns the headers that open it (see `recordServer`). Its
+ * cost comes at its end, on the log record; the headers can only say it will be an estimate when
+ * the model has no price.
  */
 export function recordStreamStart(scope: RequestScope, outcome: Streamed): Record<string, string> {
   const { stream } = outcome;
-  const record = scope.record;
-  record.served_model = stream.model.name;
-  record.provider = stream.deployment.info.provider;
-  record.deployment = stream.deployment.id;
-  // Written onto the scope's headers, as recordCompleted does: a spread copy here outlived the
-  // young generation, 509 B a routed stream in `npm run bench:allocations -- --survivors`.
-  const headers = scope.headers;
-  for (const name in outcome.headers) headers[name] = outcome.headers[name]!;
-  headers['x-switchboard-model'] = stream.model.name;
-  headers['x-switchboard-provider'] = stream.deployment.info.provider;
-  if (stream.model.simulated) headers['x-switchboard-simulated'] = 'true';
+  const headers = recordServer(scope, stream, outcome.headers);
   // A stream's cost is known only at its end, after the headers; an unpriced model is known now.
   if (stream.deployment.price === undefined) headers['x-switchboard-cost-estimated'] = 'true';
+  return headers;
+}
+
+/**
+ * Who served the request, on its record and in its headers, for a completion and a stream alike.
+ * The headers are the scope's own (`x-request-id`, rate limits…) with the outcome's added: no
+ * copy, because a spread copy here outlived the young generation, 509 B a routed stream in
+ * `npm run bench:allocations -- --survivors`.
+ */
+function recordServer(scope: RequestScope, served: Pick<CompletedCall, 'model' | 'deployment'>, outcomeHeaders: Record<string, string>): Record<string, string> {
+  const record = scope.record;
+  record.served_model = served.model.name;
+  record.provider = served.deployment.info.provider;
+  record.deployment = served.deployment.id;
+  const headers = scope.headers;
+  for (const name in outcomeHeaders) headers[name] = outcomeHeaders[name]!;
+  headers['x-switchboard-model'] = served.model.name;
+  headers['x-switchboard-provider'] = served.deployment.info.provider;
+  if (served.model.simulated) headers['x-switchboard-simulated'] = 'true';
   return headers;
 }
 
