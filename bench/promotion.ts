@@ -50,6 +50,8 @@ interface Window {
   longestScavengeMs: number;
 }
 
+const emptyWindow = (): Window => ({ scavenges: 0, markCompacts: 0, allocated: 0, survived: 0, promoted: 0, scavengePauseMs: 0, longestScavengeMs: 0 });
+
 /**
  * Sums the `--trace-gc-nvp` lines of the busiest isolate (the main thread; the log writer and
  * loader threads have their own). Lines look like `[pid:0xISOLATE]  1234 ms: pause=1.2 … gc=s …`.
@@ -61,7 +63,7 @@ function summarise(text: string): Window {
     const kind = /\bgc=(\w+)/.exec(line)?.[1];
     if (!isolate || !kind) continue;
     const field = (name: string) => Number(new RegExp(`\\b${name}=([0-9.]+)`).exec(line)?.[1] ?? 0);
-    const window = byIsolate.get(isolate) ?? { scavenges: 0, markCompacts: 0, allocated: 0, survived: 0, promoted: 0, scavengePauseMs: 0, longestScavengeMs: 0 };
+    const window = byIsolate.get(isolate) ?? emptyWindow();
     byIsolate.set(isolate, window);
     if (kind === 's') {
       window.scavenges++;
@@ -74,7 +76,7 @@ function summarise(text: string): Window {
       window.markCompacts++;
     }
   }
-  return [...byIsolate.values()].sort((a, b) => b.allocated - a.allocated)[0] ?? { scavenges: 0, markCompacts: 0, allocated: 0, survived: 0, promoted: 0, scavengePauseMs: 0, longestScavengeMs: 0 };
+  return [...byIsolate.values()].sort((a, b) => b.allocated - a.allocated)[0] ?? emptyWindow();
 }
 
 const fake = await startFakeUpstreamProcess();
@@ -99,6 +101,7 @@ try {
       });
       if ('skipped' in started) {
         rows.push(`| ${name} | ${mode} | skipped: ${started.skipped} |`);
+        rmSync(directory, { recursive: true, force: true });
         continue;
       }
       const { target } = started;
