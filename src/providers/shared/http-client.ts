@@ -3,7 +3,7 @@
  * `CallTimeouts`, and network failures mapped to typed gateway errors (errors/network-errors.ts). Response bodies are
  * returned unread so streams can be consumed as they arrive.
  */
-import { Agent } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import type { CallOptions } from '../provider.js';
 import { mapNetworkError, UpstreamMalformedResponseError, UpstreamResponseTooLargeError } from '../../errors/index.js';
 import { rememberJsonText } from '../../protocol/raw-json.js';
@@ -61,6 +61,13 @@ function targetOf(url: string): { origin: string; path: string } {
  * exchange settles (AbortSignal.timeout/any cost several µs a call and keep a timer pending for
  * the whole total timeout after the call ends).
  */
+/**
+ * undici checks `headersTimeout` on its coarse timer wheel (a tick every ~0.5 s), so a first-token
+ * timeout under a second could fire up to a second late. Below this bound (undici's own line
+ * between its native and its fast timers) the wait for headers gets a native timer as well.
+ */
+const COARSE_TIMER_RESOLUTION_MS = 1000;
+
 export async function sendUpstream(url: string, options: SendOptions): Promise<UpstreamResponse> {
   const { timeouts, signal } = options;
   const timedOut = { aborted: false };
@@ -90,10 +97,14 @@ export async function sendUpstream(url: string, options: SendOptions): Promise<U
     },
     exchange,
   );
+  const headersTimer =
+    timeouts.firstTokenMs < COARSE_TIMER_RESOLUTION_MS ? setTimeout(() => exchange.destroy(new undiciErrors.HeadersTimeoutError()), timeouts.firstTokenMs) : undefined;
   try {
     await exchange.headersReceived;
   } catch (error) {
     throw mapNetworkError(error, options, timedOut);
+  } finally {
+    if (headersTimer) clearTimeout(headersTimer);
   }
   // The exchange is the response. An object literal with a getter here cost far more than it
   // looks: V8 allocates each literal's accessor pair in the old generation, so the getter's
