@@ -19,6 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { semiSpaceFlags } from '../src/cli/heap-tuning.js';
 import { RequestDriver } from './lib/request-driver.js';
 import { REPO_ROOT, requestFor, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
 import { requestBody, type Workload } from './lib/workloads.js';
@@ -38,7 +39,7 @@ const { values } = parseArgs({
     'baseline-ref': { type: 'string' },
     // What `switchboard serve` relaunches itself with (src/cli/heap-tuning.ts), given directly so
     // the measured process is the one started here (valgrind and the sampler's signal reach it).
-    'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
+    'node-flags': { type: 'string', default: semiSpaceFlags().join(' ') },
     mode: { type: 'string', default: 'json' },
     requests: { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '5000' },

@@ -13,6 +13,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { semiSpaceFlags } from '../src/cli/heap-tuning.js';
 import { findWrk, installWrk, runWrk } from './lib/load.js';
 import { prepareBaseline } from './lib/baseline-build.js';
 import { requestFor, startFakeUpstreamProcess, startTarget, type TargetName } from './lib/targets.js';
@@ -28,7 +29,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '500' },
     'baseline-ref': { type: 'string' },
     // What `switchboard serve` relaunches itself with, given directly so the traced process is the one started here.
-    'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
+    'node-flags': { type: 'string', default: semiSpaceFlags().join(' ') },
   },
 });
 const workload = values.workload as Workload;

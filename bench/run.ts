@@ -10,6 +10,8 @@
  *   npm run bench -- --scenarios realistic-json-c32,realistic-stream-c32   issue #20's realistic case
  *   npm run bench -- --node-flags=--max-semi-space-size=64   Node flags for Switchboard's process
  *   npm run bench -- --baseline-ref 08999f1   also run that commit's build, in the same run
+ *   npm run bench -- --baseline-ref HEAD --baseline-node-flags=--max-semi-space-size=16
+ *                                 this build twice, the baseline with other Node flags
  *
  * Runs on the compiled gateway (`npm run build` first; `npm run bench` does it).
  */
@@ -40,6 +42,8 @@ export interface BenchOptions {
   generator: 'wrk' | 'node' | 'auto';
   switchboardWorkers: number;
   switchboardNodeFlags: string[];
+  /** Node flags for the `baseline` target, when they differ from Switchboard's. */
+  baselineNodeFlags?: string[];
   /** Checkout of another build for the `baseline` target. */
   baselineDirectory?: string;
   command: string;
@@ -102,6 +106,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         install: options.install,
         switchboardWorkers: options.switchboardWorkers,
         switchboardNodeFlags: options.switchboardNodeFlags,
+        baselineNodeFlags: options.baselineNodeFlags,
         baselineDirectory: options.baselineDirectory,
         log,
       });
@@ -244,6 +249,7 @@ function parseOptions(argv: string[]): BenchOptions {
       'cpu-prof': { type: 'string' },
       'node-flags': { type: 'string' },
       'baseline-ref': { type: 'string' },
+      'baseline-node-flags': { type: 'string' },
     },
   });
   const quick = values.quick === true;
@@ -273,6 +279,7 @@ function parseOptions(argv: string[]): BenchOptions {
       ...(values['node-flags']?.split(' ').filter(Boolean) ?? []),
       ...(profileDirectory ? ['--cpu-prof', '--cpu-prof-dir', profileDirectory] : []),
     ],
+    baselineNodeFlags: values['baseline-node-flags']?.split(' ').filter(Boolean),
     baselineDirectory: baselineRef ? prepareBaseline(baselineRef, log) : undefined,
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     log,

@@ -39,7 +39,7 @@ const { values } = parseArgs({
     'sample-seconds': { type: 'string', default: '5' },
     out: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
-    // Given to Node for the gateway; a --max-semi-space-size here replaces the one serve applies.
+    // Given to Node for the gateway; a --min- or --max-semi-space-size here replaces serve's own.
     'node-flags': { type: 'string', default: '' },
   },
 });

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { heapTuningFlag } from '../../src/cli/heap-tuning.js';
+import { heapTuningFlags } from '../../src/cli/heap-tuning.js';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,8 @@ export interface TargetOptions {
   switchboardWorkers?: number;
   /** Extra node flags for Switchboard, such as `--cpu-prof`. */
   switchboardNodeFlags?: string[];
+  /** Node flags for the `baseline` target instead of `switchboardNodeFlags`: two heap settings of one build in one run. */
+  baselineNodeFlags?: string[];
   /** The checkout of another build for the `baseline` target (bench/lib/baseline-build.ts). */
   baselineDirectory?: string;
   /** A command Node targets run under, such as valgrind (bench/instructions.ts). */
@@ -178,11 +180,12 @@ async function startSwitchboard(options: TargetOptions, name: SwitchboardTarget,
       '',
     ].join('\n'),
   );
-  const nodeFlags = [...(options.switchboardNodeFlags ?? [])];
-  // An older build's serve may not set the heap flag this one's does (heap tuning came with
-  // issue 20): the baseline gets it from here, so the two differ only in their code.
-  const heapFlag = name === 'baseline' ? heapTuningFlag(['node', main, 'serve'], nodeFlags, process.env) : undefined;
-  if (heapFlag) nodeFlags.push(heapFlag);
+  const nodeFlags = [...((name === 'baseline' ? options.baselineNodeFlags : undefined) ?? options.switchboardNodeFlags ?? [])];
+  // An older build's serve may not set the heap flags this one's does (heap tuning came with
+  // issue 20, and changed since): the baseline gets them from here, so the two differ only in
+  // their code, or only in the flags given.
+  const heapFlags = name === 'baseline' ? heapTuningFlags(['node', main, 'serve'], nodeFlags, process.env) : undefined;
+  if (heapFlags) nodeFlags.push(...heapFlags);
   const args = [...nodeFlags, main, 'serve', '--config', configPath];
   if (options.switchboardWorkers && options.switchboardWorkers > 1) args.push('--workers', String(options.switchboardWorkers));
   const service = startNode(options, args, { cwd: directory, env: { ...process.env, NODE_ENV: 'production' } });

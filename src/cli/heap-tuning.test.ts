@@ -1,5 +1,6 @@
 /**
- * `switchboard serve` relaunches itself with `--max-semi-space-size=64`: checked on the real CLI
+ * `switchboard serve` relaunches itself with a fixed 32 MB young generation
+ * (`--min-semi-space-size=32 --max-semi-space-size=32`): checked on the real CLI
  * process (the serving process's own command line in /proc and its startup line), with the
  * opt-outs, and that killing the relaunching parent outright leaves no orphan serving.
  */
@@ -11,29 +12,36 @@ import OpenAI from 'openai';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { openAICompletion } from '../testing/openai-replies.js';
 import { startServeProcess, type CliProcess } from '../testing/cli-process.js';
-import { heapTuningFlag } from './heap-tuning.js';
+import { heapTuningFlags, semiSpaceDescription } from './heap-tuning.js';
 
 const SERVE = ['node', 'main.js', 'serve'];
 
-describe('heapTuningFlag', () => {
-  it('asks for 64 MB semi-spaces for serve, and nothing for other commands', () => {
-    expect(heapTuningFlag(SERVE, [], {})).toBe('--max-semi-space-size=64');
-    expect(heapTuningFlag(['node', 'main.js', 'keys', 'list'], [], {})).toBeUndefined();
-    expect(heapTuningFlag(['node', 'main.js', 'serve', '--help'], [], {})).toBeUndefined();
+describe('heapTuningFlags', () => {
+  it('asks for fixed 32 MB semi-spaces for serve, and nothing for other commands', () => {
+    expect(heapTuningFlags(SERVE, [], {})).toEqual(['--min-semi-space-size=32', '--max-semi-space-size=32']);
+    expect(heapTuningFlags(['node', 'main.js', 'keys', 'list'], [], {})).toBeUndefined();
+    expect(heapTuningFlags(['node', 'main.js', 'serve', '--help'], [], {})).toBeUndefined();
   });
 
   it('is turned off by SWITCHBOARD_SEMI_SPACE_MB=off or 0, or --no-heap-tuning, and sized by a number', () => {
-    expect(heapTuningFlag(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: 'off' })).toBeUndefined();
-    expect(heapTuningFlag(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: '0' })).toBeUndefined();
-    expect(heapTuningFlag([...SERVE, '--no-heap-tuning'], [], {})).toBeUndefined();
-    expect(heapTuningFlag(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: '32' })).toBe('--max-semi-space-size=32');
-    expect(() => heapTuningFlag(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: 'lots' })).toThrow(/SWITCHBOARD_SEMI_SPACE_MB/);
+    expect(heapTuningFlags(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: 'off' })).toBeUndefined();
+    expect(heapTuningFlags(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: '0' })).toBeUndefined();
+    expect(heapTuningFlags([...SERVE, '--no-heap-tuning'], [], {})).toBeUndefined();
+    expect(heapTuningFlags(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: '16' })).toEqual(['--min-semi-space-size=16', '--max-semi-space-size=16']);
+    expect(() => heapTuningFlags(SERVE, [], { SWITCHBOARD_SEMI_SPACE_MB: 'lots' })).toThrow(/SWITCHBOARD_SEMI_SPACE_MB/);
   });
 
   it('leaves a size the operator gave Node alone, and never relaunches twice', () => {
-    expect(heapTuningFlag(SERVE, ['--max-semi-space-size=8'], {})).toBeUndefined();
-    expect(heapTuningFlag(SERVE, [], { NODE_OPTIONS: '--max-semi-space-size=8' })).toBeUndefined();
-    expect(heapTuningFlag(SERVE, [], { SWITCHBOARD_HEAP_TUNED: '1' })).toBeUndefined();
+    expect(heapTuningFlags(SERVE, ['--max-semi-space-size=8'], {})).toBeUndefined();
+    expect(heapTuningFlags(SERVE, [], { NODE_OPTIONS: '--max-semi-space-size=8' })).toBeUndefined();
+    expect(heapTuningFlags(SERVE, ['--min-semi-space-size=4'], {})).toBeUndefined();
+    expect(heapTuningFlags(SERVE, [], { SWITCHBOARD_HEAP_TUNED: '1' })).toBeUndefined();
+  });
+
+  it('describes a fixed, a capped and the default young generation for the startup line', () => {
+    expect(semiSpaceDescription(['--min-semi-space-size=32', '--max-semi-space-size=32'], {})).toBe('32 MB semi-spaces, fixed (--min-semi-space-size=32 --max-semi-space-size=32)');
+    expect(semiSpaceDescription([], { NODE_OPTIONS: '--max-semi-space-size=64' })).toBe('semi-spaces of at most 64 MB (--max-semi-space-size=64)');
+    expect(semiSpaceDescription([], {})).toBe("Node's default semi-spaces (heap tuning off)");
   });
 });
 
@@ -84,11 +92,11 @@ describe.skipIf(process.platform !== 'linux')('switchboard serve heap tuning', (
     return cli;
   };
 
-  it('serves from a child running with --max-semi-space-size=64, says so, and stops with it on SIGTERM', async () => {
+  it('serves from a child running with a fixed 32 MB young generation, says so, and stops with it on SIGTERM', async () => {
     const cli = await serve();
-    expect(cli.stdout()).toContain('Node heap: 64 MB semi-spaces (--max-semi-space-size=64)');
+    expect(cli.stdout()).toContain('Node heap: 32 MB semi-spaces, fixed (--min-semi-space-size=32 --max-semi-space-size=32)');
     const [server] = childrenOf(cli.child.pid!);
-    expect(server?.commandLine).toContain('--max-semi-space-size=64');
+    expect(server?.commandLine).toEqual(expect.arrayContaining(['--min-semi-space-size=32', '--max-semi-space-size=32']));
     const client = new OpenAI({ baseURL: `${cli.url}/v1`, apiKey: 'sk-client', maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
     expect(completion.choices[0]?.message.content).toBe('hello');
@@ -102,10 +110,10 @@ describe.skipIf(process.platform !== 'linux')('switchboard serve heap tuning', (
     const deadline = Date.now() + 30_000;
     while (!cli.stdout().includes('Workers: 2') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const [primary] = childrenOf(cli.child.pid!);
-    expect(primary?.commandLine).toContain('--max-semi-space-size=64');
+    expect(primary?.commandLine).toEqual(expect.arrayContaining(['--min-semi-space-size=32', '--max-semi-space-size=32']));
     const workers = childrenOf(primary!.pid).filter((child) => child.commandLine.includes('serve'));
     expect(workers).toHaveLength(2);
-    for (const worker of workers) expect(worker.commandLine).toContain('--max-semi-space-size=64');
+    for (const worker of workers) expect(worker.commandLine).toEqual(expect.arrayContaining(['--min-semi-space-size=32', '--max-semi-space-size=32']));
     expect(await cli.stop()).toBe(0);
   }, 90_000);
 

@@ -49,7 +49,7 @@ export function registerServeCommand(program: Command): void {
     .option('--simulate', 'serve simulated gpt-4o-mini, gpt-4o and an auto route (no keys needed; answers are marked simulated)')
     .option('--insecure', 'allow listening on a non-loopback address without an admin key')
     // Read before commander runs, by heap-tuning.ts; declared here so it is accepted and listed.
-    .option('--no-heap-tuning', "keep Node's default young generation instead of relaunching with --max-semi-space-size=64 (or SWITCHBOARD_SEMI_SPACE_MB=off)")
+    .option('--no-heap-tuning', "keep Node's default young generation instead of relaunching with a fixed 32 MB one (or SWITCHBOARD_SEMI_SPACE_MB=off)")
     .option('-w, --workers <n>', 'gateway processes sharing the port: a number, or auto for one per core (default 1)', parseWorkers)
     .action(async (options: ServeOptions) => {
       let loaded: LoadedConfig;
