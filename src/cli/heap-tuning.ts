@@ -4,13 +4,13 @@
  * gateway allocates tens of KB per request that die young; larger semi-spaces mean fewer
  * scavenges, so fewer in-flight requests are caught mid-way and copied.
  *
- * Why fixed, and why 32 (docs/performance.md, "Young generation"): V8 grows its semi-spaces in
- * steps, as the bytes that survive scavenges add up. At 64 MB growing, the gateway's RSS stepped
- * up by a quarter over a ten-minute soak at 500 req/s (the soak allows ±10%), because it was
- * still growing. Fixed at 32 MB from the start, the same soak drifted +0.2% at ~200 MB RSS, and
- * the CPU of a realistic request was the growing 64 MB's within the run's noise (JSON +4%,
- * streams −4%) and 5% under Node's default for JSON. A fixed 64 MB cost 4–8% more CPU than 32:
- * a young generation larger than the caches is slower to fill.
+ * Why fixed, and why 32 (docs/performance.md, "the request log's flush, and a fixed young
+ * generation"): V8 grows its semi-spaces in steps, as the bytes that survive scavenges add up.
+ * At 64 MB growing, the gateway's RSS stepped up by a quarter over a ten-minute soak at
+ * 500 req/s (the soak allows ±10%), because it was still growing. Fixed at 32 MB from the start,
+ * the same soak drifted +0.2% and +1.1% in two runs at ~200 MB RSS; the CPU of a realistic
+ * request was the growing 64 MB's within the runs' noise (JSON −3% to +4%, streams −4% to +7%)
+ * and 5–6% under Node's default for JSON. A fixed 64 MB cost 4–8% more CPU than a growing one.
  *
  * V8 sizes the heap when the process starts, so the flags cannot be set from inside: `serve`
  * relaunches itself once with them, as a child that inherits stdio, receives the signals the
