@@ -46,6 +46,8 @@ const REALISTIC = answersFor('realistic');
 const REALISTIC_REQUEST_LINE = `POST ${REALISTIC_PREFIX}/`;
 const NOT_FOUND_BODY = '{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}';
 const NOT_FOUND = Buffer.from(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${NOT_FOUND_BODY.length}\r\n\r\n${NOT_FOUND_BODY}`);
+/** OTLP/HTTP trace exports (the bench's `telemetry-on` target): accepted and dropped. */
+const TRACES_ACCEPTED = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CHUNKED_END = Buffer.from('0\r\n\r\n');
 const STREAM_FLAG = Buffer.from('"stream":true');
@@ -80,7 +82,7 @@ function serveConnection(socket: Socket): void {
       buffer = buffer.subarray(bodyEnd);
       const answers = head.startsWith(REALISTIC_REQUEST_LINE) ? REALISTIC : ROUTED;
       if (!isChat) {
-        socket.write(NOT_FOUND);
+        socket.write(head.startsWith('POST /v1/traces ') ? TRACES_ACCEPTED : NOT_FOUND);
       } else if (!streamed) {
         socket.write(answers.json);
       } else {

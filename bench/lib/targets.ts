@@ -23,15 +23,51 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
  * `provider: openai` model (issue #20's second provider kind), for the realistic workload only;
  * `switchboard` serves the realistic workload from one `openai-compatible` model.
  */
-export type TargetName = 'direct' | 'switchboard' | 'switchboard-openai' | 'baseline' | 'nginx' | 'portkey' | 'undici' | 'cache-miss' | 'cache-hit';
+export type TargetName =
+  | 'direct'
+  | 'switchboard'
+  | 'switchboard-openai'
+  | 'baseline'
+  | 'nginx'
+  | 'portkey'
+  | 'undici'
+  | 'cache-miss'
+  | 'cache-hit'
+  | 'guardrails-on'
+  | 'telemetry-on'
+  | 'learned'
+  | 'learned-shadow';
 /**
  * `cache-miss` and `cache-hit` are Switchboard with the exact cache on (docs/cache.md): every
  * request of `cache-hit` after the first is answered from the cache; `cache-miss` sends
  * `Cache-Control: max-age=0`, so each request looks the entry up, finds it too old, goes
  * upstream and stores its answer again — a miss's whole work, plus parsing the old entry (an
  * upper bound on a miss's cost). Both run the routed workload only.
+ *
+ * The optional stages on, one at a time, each against `switchboard` in the same run (issue #20:
+ * what a stage costs when on), also on the routed workload only:
+ * - `guardrails-on`: the PII guardrail masking (`guardrails: { pii: { action: mask } }`): every
+ *   prompt scanned by every detector; the bench's prompts hold no PII, so nothing is replaced.
+ * - `telemetry-on`: OpenTelemetry traces, every request sampled, exported over OTLP/HTTP to the
+ *   fake upstream (which answers `/v1/traces` with 200).
+ * - `learned` and `learned-shadow`: a `learned` route over the same two models, without and with
+ *   `shadow: { sample: 0.1 }` (one request in ten also calls the other model, off the path).
  */
-export const ALL_TARGETS: TargetName[] = ['direct', 'switchboard', 'switchboard-openai', 'baseline', 'nginx', 'portkey', 'undici', 'cache-miss', 'cache-hit'];
+export const ALL_TARGETS: TargetName[] = [
+  'direct',
+  'switchboard',
+  'switchboard-openai',
+  'baseline',
+  'nginx',
+  'portkey',
+  'undici',
+  'cache-miss',
+  'cache-hit',
+  'guardrails-on',
+  'telemetry-on',
+  'learned',
+  'learned-shadow',
+];
 export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'switchboard-openai', 'nginx', 'portkey', 'undici'];
 
 /** Where and what one workload's requests go to on a target. */
@@ -92,6 +128,14 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
       return startSwitchboard(options, 'cache-miss', REPO_ROOT, { cache: true, headers: { 'cache-control': 'max-age=0' } });
     case 'cache-hit':
       return startSwitchboard(options, 'cache-hit', REPO_ROOT, { cache: true, headers: {} });
+    case 'guardrails-on':
+      return startSwitchboard(options, 'guardrails-on', REPO_ROOT, { config: ['guardrails: { pii: { action: mask } }'] });
+    case 'telemetry-on':
+      return startSwitchboard(options, 'telemetry-on', REPO_ROOT, { config: [`telemetry: { otlp_endpoint: "http://127.0.0.1:${options.fakePort}", sample: 1 }`] });
+    case 'learned':
+      return startSwitchboard(options, 'learned', REPO_ROOT, { routes: learnedRoute(false), model: 'bench-learned' });
+    case 'learned-shadow':
+      return startSwitchboard(options, 'learned-shadow', REPO_ROOT, { routes: learnedRoute(true), model: 'bench-learned' });
     case 'baseline':
       if (!options.baselineDirectory) return { skipped: 'no baseline build: pass --baseline-ref REF' };
       return startSwitchboard(options, 'baseline', options.baselineDirectory);
@@ -125,7 +169,30 @@ function startNode(options: TargetOptions, args: string[], spawnOptions: NonNull
  * The routed workload's config: a `rules` route over two models, so routing and the savings
  * baseline are on the path. The realistic workload's (issue #20): one model, no route.
  */
-type SwitchboardTarget = 'switchboard' | 'switchboard-openai' | 'baseline' | 'cache-miss' | 'cache-hit';
+type SwitchboardTarget = 'switchboard' | 'switchboard-openai' | 'baseline' | 'cache-miss' | 'cache-hit' | 'guardrails-on' | 'telemetry-on' | 'learned' | 'learned-shadow';
+
+/** What a variant target adds to `switchboard`'s config, and how its requests differ. */
+interface SwitchboardVariant {
+  cache?: boolean;
+  headers?: Record<string, string>;
+  /** Top-level config lines. */
+  config?: string[];
+  /** Route entries added after `bench-route`. */
+  routes?: string[];
+  /** The model its requests ask for, instead of `bench-route`. */
+  model?: string;
+}
+
+function learnedRoute(shadow: boolean): string[] {
+  return [
+    '  - name: bench-learned',
+    '    strategy: learned',
+    '    weak: bench-model',
+    '    strong: bench-strong',
+    '    threshold: 0.5',
+    ...(shadow ? ['    shadow: { sample: 0.1, budget_usd_per_day: 1000 }'] : []),
+  ];
+}
 
 function switchboardModels(name: SwitchboardTarget, fakePort: number): string[] {
   const realistic = (modelName: string, provider: 'openai' | 'openai-compatible') => [
@@ -162,7 +229,7 @@ function switchboardModels(name: SwitchboardTarget, fakePort: number): string[] 
   ];
 }
 
-async function startSwitchboard(options: TargetOptions, name: SwitchboardTarget, checkout: string, variant?: { cache: boolean; headers: Record<string, string> }): Promise<StartResult> {
+async function startSwitchboard(options: TargetOptions, name: SwitchboardTarget, checkout: string, variant?: SwitchboardVariant): Promise<StartResult> {
   const main = join(checkout, 'dist/cli/main.js');
   if (!existsSync(main)) return { skipped: `${main} is missing: run \`npm run build\` first` };
   const port = await freePort();
@@ -176,7 +243,9 @@ async function startSwitchboard(options: TargetOptions, name: SwitchboardTarget,
       `server: { host: 127.0.0.1, port: ${port} }`,
       `storage: { url: "sqlite://${join(directory, 'switchboard.db')}" }`,
       ...switchboardModels(name, options.fakePort),
+      ...(variant?.routes ?? []),
       ...(variant?.cache ? ['cache: { enabled: true }'] : []),
+      ...(variant?.config ?? []),
       '',
     ].join('\n'),
   );
@@ -193,7 +262,7 @@ async function startSwitchboard(options: TargetOptions, name: SwitchboardTarget,
   const url = `http://127.0.0.1:${port}/v1/chat/completions`;
   const headers = { authorization: 'Bearer sk-bench', ...variant?.headers };
   return {
-    target: { name, url, headers, model: 'bench-route', realistic: variant ? undefined : { url, headers, model: 'gpt-4o-mini' }, pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) },
+    target: { name, url, headers, model: variant?.model ?? 'bench-route', realistic: variant ? undefined : { url, headers, model: 'gpt-4o-mini' }, pid: service.child.pid, databasePath: join(directory, 'switchboard.db'), stop: () => stopService(service) },
   };
 }
 
