@@ -137,7 +137,7 @@ export const configSchema = z.strictObject({
        * killed with SIGKILL loses at most the rows of the last `flush_interval_ms` (docs/security.md).
        * 50 ms, not longer: a buffered row that outlives two young-generation collections is
        * promoted and left to the major collector. At 200 ms, under load with Node's default heap,
-       * that was 650 bytes a request and a mark-compact every few seconds (docs/performance.md).
+       * that was 400–650 bytes a request and a mark-compact every few seconds (docs/performance.md).
        */
       batch_size: z.number().int().positive().default(500),
       flush_interval_ms: z.number().int().positive().default(50),
