@@ -129,7 +129,7 @@ const report = `# Soak: Switchboard at a fixed rate with the request log on
 
 Run ${new Date(startedAt).toISOString()} on ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}; load average ${loadAverageBefore.toFixed(1)} at the start.
 
-Command: \`npm run soak -- --minutes ${minutes} --rate ${rate} --connections ${connections}${nodeFlags.length ? ` --node-flags="${nodeFlags.join(" ")}"` : ""}\` (load generator: ${wrk ? 'wrk' : 'Node stand-in'}).
+Command: \`npm run soak -- --minutes ${minutes} --rate ${rate} --connections ${connections}${nodeFlags.length ? ` --node-flags="${nodeFlags.join(' ')}"` : ''}\` (load generator: ${wrk ? 'wrk' : 'Node stand-in'}).
 
 | figure | value | target |
 |---|--:|---|

@@ -169,7 +169,8 @@ function startNode(options: TargetOptions, args: string[], spawnOptions: NonNull
  * The routed workload's config: a `rules` route over two models, so routing and the savings
  * baseline are on the path. The realistic workload's (issue #20): one model, no route.
  */
-type SwitchboardTarget = 'switchboard' | 'switchboard-openai' | 'baseline' | 'cache-miss' | 'cache-hit' | 'guardrails-on' | 'telemetry-on' | 'learned' | 'learned-shadow';
+/** Every target that is a Switchboard process. */
+type SwitchboardTarget = Exclude<TargetName, 'direct' | 'nginx' | 'portkey' | 'undici'>;
 
 /** What a variant target adds to `switchboard`'s config, and how its requests differ. */
 interface SwitchboardVariant {

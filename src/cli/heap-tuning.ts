@@ -37,12 +37,17 @@ export function semiSpaceFlags(megabytes: number = DEFAULT_SEMI_SPACE_MB): strin
 
 const isSemiSpaceFlag = (flag: string) => flag.startsWith(MAX_FLAG) || flag.startsWith(MIN_FLAG);
 
+/** The semi-space flags Node was given, on its command line or in NODE_OPTIONS. */
+function givenSemiSpaceFlags(execArgv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  return [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].filter(isSemiSpaceFlag);
+}
+
 /** The Node flags `serve` should be relaunched with, or undefined when it runs as it is. */
 export function heapTuningFlags(argv: readonly string[], execArgv: readonly string[], env: NodeJS.ProcessEnv): string[] | undefined {
   const args = argv.slice(2);
   if (args[0] !== 'serve' || args.includes('--no-heap-tuning') || args.includes('--help') || args.includes('-h')) return undefined;
   if (env[RELAUNCHED] === '1') return undefined;
-  if (execArgv.some(isSemiSpaceFlag) || (env.NODE_OPTIONS ?? '').split(/\s+/).some(isSemiSpaceFlag)) return undefined;
+  if (givenSemiSpaceFlags(execArgv, env).length > 0) return undefined;
   const setting = (env.SWITCHBOARD_SEMI_SPACE_MB ?? '').trim().toLowerCase();
   if (setting === 'off' || setting === '0' || setting === 'false') return undefined;
   const megabytes = setting === '' ? DEFAULT_SEMI_SPACE_MB : Number(setting);
@@ -52,16 +57,18 @@ export function heapTuningFlags(argv: readonly string[], execArgv: readonly stri
 
 /** The young generation this process runs with, for the startup banner: from its flags, or Node's default. */
 export function semiSpaceDescription(execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): string {
-  const given = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].filter((flag) => isSemiSpaceFlag(flag) && flag.includes('='));
+  const given = givenSemiSpaceFlags(execArgv, env).filter((flag) => flag.includes('='));
   if (given.length === 0) return "Node's default semi-spaces (heap tuning off)";
   const sizeOf = (name: string) => given.find((flag) => flag.startsWith(`${name}=`))?.slice(name.length + 1);
   const [min, max] = [sizeOf(MIN_FLAG), sizeOf(MAX_FLAG)];
-  const size = min !== undefined && min === max ? `${min} MB semi-spaces, fixed` : max !== undefined ? `semi-spaces of at most ${max} MB` : `semi-spaces of at least ${min} MB`;
+  let size = `semi-spaces of at least ${min} MB`;
+  if (min !== undefined && min === max) size = `${min} MB semi-spaces, fixed`;
+  else if (max !== undefined) size = `semi-spaces of at most ${max} MB`;
   return `${size} (${given.join(' ')})`;
 }
 
 /**
- * Relaunches this process with the heap flag when `heapTuningFlag` says so, and then stands in
+ * Relaunches this process with the heap flags when `heapTuningFlags` says so, and then stands in
  * for the child until it exits. Returns false when this process should run the command itself.
  */
 export function relaunchWithHeapTuning(argv: readonly string[] = process.argv, execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -56,18 +56,18 @@ function targetOf(url: string): { origin: string; path: string } {
 }
 
 /**
- * Sends a request and resolves with the status and headers; the body is left to the caller.
- * The total timeout is one timer and the client's signal one listener, both removed when the
- * exchange settles (AbortSignal.timeout/any cost several µs a call and keep a timer pending for
- * the whole total timeout after the call ends).
- */
-/**
  * undici checks `headersTimeout` on its coarse timer wheel (a tick every ~0.5 s), so a first-token
  * timeout under a second could fire up to a second late. Below this bound (undici's own line
  * between its native and its fast timers) the wait for headers gets a native timer as well.
  */
 const COARSE_TIMER_RESOLUTION_MS = 1000;
 
+/**
+ * Sends a request and resolves with the status and headers; the body is left to the caller.
+ * The total timeout is one timer and the client's signal one listener, both removed when the
+ * exchange settles (AbortSignal.timeout/any cost several µs a call and keep a timer pending for
+ * the whole total timeout after the call ends).
+ */
 export async function sendUpstream(url: string, options: SendOptions): Promise<UpstreamResponse> {
   const { timeouts, signal } = options;
   const timedOut = { aborted: false };
