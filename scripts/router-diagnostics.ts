@@ -1,0 +1,209 @@
+/**
+ * Why the learned router misses two of issue 15's rows (whole unseen MMLU subjects, open chat):
+ * simple scorers over the prompt's meaning, judged on the same held-out splits as `router cv`
+ * (seed 1, five folds), each asking one question of the data.
+ *
+ * - subject oracle: every held-out row scored by its own subject's true mean gain. Not a router
+ *   (it reads the answers): the ceiling of knowing how hard a subject is for the weak model.
+ * - nearest subjects: a row scored by the mean gain of the training subjects whose mean
+ *   embedding is nearest to it (softmax over cosine, temperature 0.05): can a new subject's
+ *   difficulty be read from the subjects that look like it?
+ * - gain direction: (x − x̄)·Σᵢ(xᵢ − x̄)(yᵢ − ȳ) over the training rows of the same dataset, the
+ *   limit of ridge regression as its penalty grows: the linear reading of meaning that can
+ *   overfit least. "+ length" adds log(prompt length) as one more coordinate.
+ * - chat order: the chat gain direction, trained on every alpaca-dev row, asked to order the
+ *   hand-written prompts of `chat-prompt-order.test.ts`: the share of (hard, easy) pairs it
+ *   puts the right way round (1 = all; the shipped router scores 1).
+ *
+ * Meaning comes from the shipped static table, or with `--sentence-encoder` from the Universal
+ * Sentence Encoder itself (the model the table is distilled from; ≈ 30 minutes of CPU for the
+ * 6,755 prompts): whether the distillation is what loses the signal.
+ *
+ *   npm run router:diagnose [-- --sentence-encoder]
+ */
+import { parseArgs } from 'node:util';
+import { sharedStaticEmbedder } from '../src/embedding/default-embedder.js';
+import { loadSentenceEncoder } from '../src/embedding/distillation/sentence-encoder.js';
+import { assignFolds, type FoldKind } from '../src/routing/evaluation/folds.js';
+import { createProgressBar } from '../src/routing/evaluation/progress-bar.js';
+import { promptLengthScores } from '../src/routing/evaluation/reference-routers.js';
+import { summariseRouter } from '../src/routing/evaluation/router-summary.js';
+import { readRoutingDataset, type RoutingRow } from '../src/routing/evaluation/routing-dataset.js';
+import { routingOutcomes } from '../src/routing/evaluation/routing-outcomes.js';
+import { EASY_CHAT_PROMPTS, HARD_CHAT_PROMPTS } from '../src/routing/learned/chat-prompt-examples.js';
+import { routedText, semanticFeatures, semanticText } from '../src/routing/learned/feature-vector.js';
+
+const { values } = parseArgs({
+  options: {
+    'sentence-encoder': { type: 'boolean', default: false },
+    data: { type: 'string', default: '../shared/datasets/routing' },
+  },
+});
+
+const WEAK = 'mixtral-8x7b-instruct';
+const STRONG = 'gpt-4-1106-preview';
+const OTHER_WEAK = 'gpt-3.5-turbo-1106';
+const NEAREST_TEMPERATURE = 0.05;
+
+type Vector = Float64Array;
+type Scorer = (train: readonly number[], test: readonly number[]) => ArrayLike<number>;
+
+const mmlu = readRoutingDataset(`${values.data}/mmlu-dev.jsonl`).rows;
+const chat = readRoutingDataset(`${values.data}/alpaca-dev.jsonl`).rows;
+const embed = await embedder(values['sentence-encoder']);
+const mmluVectors = embed(mmlu.map((row) => row.prompt));
+const chatVectors = embed(chat.map((row) => row.prompt));
+
+const gain = (rows: readonly RoutingRow[]) => rows.map((row) => row.scores[STRONG] - row.scores[WEAK]);
+const logLength = (rows: readonly RoutingRow[]) => rows.map((row) => Math.log1p(routedText(row.prompt).characterCount));
+
+console.log(`Meaning from: ${values['sentence-encoder'] ? 'the Universal Sentence Encoder (512 dimensions)' : 'the shipped static table (routers/embedding-en.bin)'}\n`);
+console.log('| dataset | held out | weak | scorer | APGR | CPT(50%) |');
+console.log('|---|---|---|---|---|---|');
+
+const mmluGain = gain(mmlu);
+const mmluLength = logLength(mmlu);
+const mmluScorers: Record<string, Scorer> = {
+  'prompt length': (_train, test) => test.map((index) => mmluLength[index]),
+  'subject oracle (reads the answers)': (_train, test) => subjectMeans(mmlu, test, mmluGain, test),
+  'nearest subjects': (train, test) => nearestSubjects(mmlu, mmluVectors, mmluGain, train, test),
+  'gain direction': (train, test) => gainDirection(mmluVectors, mmluGain, train, test),
+  'gain direction + length': (train, test) => gainDirection(withLength(mmluVectors, mmluLength), mmluGain, train, test),
+};
+for (const kind of ['task', 'random'] as const) report('mmlu-dev', mmlu, kind, WEAK, mmluScorers);
+
+const chatGain = gain(chat);
+const chatLength = logLength(chat);
+const chatScorers: Record<string, Scorer> = {
+  'prompt length': (_train, test) => test.map((index) => chatLength[index]),
+  'gain direction': (train, test) => gainDirection(chatVectors, chatGain, train, test),
+  'gain direction + length': (train, test) => gainDirection(withLength(chatVectors, chatLength), chatGain, train, test),
+};
+for (const kind of ['random', 'task'] as const) {
+  for (const weak of [WEAK, OTHER_WEAK]) report('alpaca-dev', chat, kind, weak, chatScorers);
+}
+
+const examples = [...EASY_CHAT_PROMPTS, ...HARD_CHAT_PROMPTS];
+const exampleVectors = embed(examples);
+const everyChatRow = chat.map((_row, index) => index);
+const direction = directionOf(chatVectors, chatGain, everyChatRow);
+const exampleScores = exampleVectors.map((vector) => dot(vector, direction.weights));
+const easyScores = exampleScores.slice(0, EASY_CHAT_PROMPTS.length);
+const hardScores = exampleScores.slice(EASY_CHAT_PROMPTS.length);
+const rightWayRound = hardScores.flatMap((hard) => easyScores.map((easy) => (hard > easy ? 1 : 0))).reduce<number>((sum, pair) => sum + pair, 0);
+console.log(`\nChat order: the chat gain direction puts ${rightWayRound} of ${hardScores.length * easyScores.length} (hard, easy) example pairs the right way round.`);
+console.log(`Mean score, easy examples ${mean(easyScores).toFixed(3)}, hard examples ${mean(hardScores).toFixed(3)} (higher: sent to the strong model first).`);
+
+/** One table row per scorer: the mean over folds of each fold's APGR and CPT(50%). */
+function report(name: string, rows: readonly RoutingRow[], kind: FoldKind, weak: string, scorers: Record<string, Scorer>): void {
+  const folds = assignFolds(rows.map((row) => row.task), 5, kind, 1);
+  for (const [scorer, score] of Object.entries(scorers)) {
+    const apgr: number[] = [];
+    const cpt50: number[] = [];
+    for (let fold = 0; fold < 5; fold++) {
+      const test = rows.flatMap((_row, index) => (folds[index] === fold ? [index] : []));
+      const train = rows.flatMap((_row, index) => (folds[index] === fold ? [] : [index]));
+      const summary = summariseRouter(routingOutcomes(test.map((index) => rows[index]), weak, STRONG), score(train, test));
+      apgr.push(summary.apgr);
+      cpt50.push(summary.cpt50);
+    }
+    const view = kind === 'task' ? 'whole tasks' : 'random folds';
+    console.log(`| ${name} | ${view} | ${weak} | ${scorer} | ${mean(apgr).toFixed(3)} ± ${spread(apgr).toFixed(3)} | ${(100 * mean(cpt50)).toFixed(1)}% |`);
+  }
+}
+
+function subjectMeans(rows: readonly RoutingRow[], from: readonly number[], values: readonly number[], test: readonly number[]): number[] {
+  const totals = new Map<string, { sum: number; count: number }>();
+  for (const index of from) {
+    const total = totals.get(rows[index].task) ?? { sum: 0, count: 0 };
+    total.sum += values[index];
+    total.count += 1;
+    totals.set(rows[index].task, total);
+  }
+  return test.map((index) => {
+    const total = totals.get(rows[index].task)!;
+    return total.sum / total.count;
+  });
+}
+
+function nearestSubjects(rows: readonly RoutingRow[], vectors: readonly Vector[], values: readonly number[], train: readonly number[], test: readonly number[]): number[] {
+  const bySubject = new Map<string, number[]>();
+  for (const index of train) bySubject.set(rows[index].task, [...(bySubject.get(rows[index].task) ?? []), index]);
+  const subjects = [...bySubject.values()].map((members) => ({
+    centre: unit(meanVector(members.map((index) => vectors[index]))),
+    gain: mean(members.map((index) => values[index])),
+  }));
+  return test.map((index) => {
+    const similarities = subjects.map((subject) => dot(vectors[index], subject.centre) / NEAREST_TEMPERATURE);
+    const highest = Math.max(...similarities);
+    const weights = similarities.map((similarity) => Math.exp(similarity - highest));
+    return weights.reduce((sum, weight, subject) => sum + weight * subjects[subject].gain, 0) / weights.reduce((sum, weight) => sum + weight, 0);
+  });
+}
+
+function gainDirection(vectors: readonly Vector[], values: readonly number[], train: readonly number[], test: readonly number[]): number[] {
+  const { weights } = directionOf(vectors, values, train);
+  return test.map((index) => dot(vectors[index], weights));
+}
+
+/** Σᵢ (xᵢ − x̄)(yᵢ − ȳ): ridge regression's weights, up to scale, as the penalty grows. */
+function directionOf(vectors: readonly Vector[], values: readonly number[], rows: readonly number[]): { weights: Vector } {
+  const centre = meanVector(rows.map((index) => vectors[index]));
+  const valueMean = mean(rows.map((index) => values[index]));
+  const weights = new Float64Array(centre.length);
+  for (const index of rows) {
+    const deviation = values[index] - valueMean;
+    for (let dimension = 0; dimension < weights.length; dimension++) weights[dimension] += (vectors[index][dimension] - centre[dimension]) * deviation;
+  }
+  return { weights };
+}
+
+function withLength(vectors: readonly Vector[], lengths: readonly number[]): Vector[] {
+  return vectors.map((vector, index) => Float64Array.from([...vector, lengths[index]]));
+}
+
+/** Text → unit vector, from the static table (an empty text gives zeros) or the sentence encoder. */
+async function embedder(sentenceEncoder: boolean): Promise<(prompts: readonly string[]) => Vector[]> {
+  if (!sentenceEncoder) {
+    const table = sharedStaticEmbedder();
+    return (prompts) => prompts.map((prompt) => Float64Array.from(semanticFeatures(prompt, table) ?? new Float32Array(table.dimensions)));
+  }
+  const encoder = await loadSentenceEncoder();
+  const cache = new Map<string, Vector>();
+  // The encoder is asynchronous; every text is embedded up front and looked up afterwards.
+  const texts = [...new Set([...mmlu, ...chat].map((row) => row.prompt).concat(EASY_CHAT_PROMPTS, HARD_CHAT_PROMPTS))];
+  const bar = createProgressBar('sentence encoder', texts.length);
+  const vectors = await encoder.embed(
+    texts.map((prompt) => semanticText(routedText(prompt).text)),
+    (done) => bar.update(done),
+  );
+  bar.finish();
+  texts.forEach((text, index) => cache.set(text, unit(Float64Array.from(vectors[index]))));
+  return (prompts) => prompts.map((prompt) => cache.get(prompt)!);
+}
+
+function meanVector(vectors: readonly Vector[]): Vector {
+  const sum = new Float64Array(vectors[0].length);
+  for (const vector of vectors) for (let dimension = 0; dimension < sum.length; dimension++) sum[dimension] += vector[dimension];
+  return sum.map((value) => value / vectors.length);
+}
+
+function unit(vector: Vector): Vector {
+  const length = Math.sqrt(dot(vector, vector));
+  return length > 0 ? vector.map((value) => value / length) : vector;
+}
+
+function dot(left: ArrayLike<number>, right: ArrayLike<number>): number {
+  let sum = 0;
+  for (let index = 0; index < left.length; index++) sum += left[index] * right[index];
+  return sum;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function spread(values: readonly number[]): number {
+  const centre = mean(values);
+  return Math.sqrt(values.reduce((sum, value) => sum + (value - centre) ** 2, 0) / values.length);
+}
