@@ -14,6 +14,9 @@
  * - chat order: the chat gain direction, trained on every alpaca-dev row, asked to order the
  *   hand-written prompts of `chat-prompt-order.test.ts`: the share of (hard, easy) pairs it
  *   puts the right way round (1 = all; the shipped router scores 1).
+ * - chat labels: what the judge's preference follows: its rank correlation with how much
+ *   longer the strong model's answer is than the weak one's, and the strong model's win rate
+ *   by quarter of prompt length.
  *
  * Meaning comes from the shipped static table, or with `--sentence-encoder` from the Universal
  * Sentence Encoder itself (the model the table is distilled from; ≈ 30 minutes of CPU for the
@@ -93,6 +96,16 @@ const hardScores = exampleScores.slice(EASY_CHAT_PROMPTS.length);
 const rightWayRound = hardScores.flatMap((hard) => easyScores.map((easy) => (hard > easy ? 1 : 0))).reduce<number>((sum, pair) => sum + pair, 0);
 console.log(`\nChat order: the chat gain direction puts ${rightWayRound} of ${hardScores.length * easyScores.length} (hard, easy) example pairs the right way round.`);
 console.log(`Mean score, easy examples ${mean(easyScores).toFixed(3)}, hard examples ${mean(hardScores).toFixed(3)} (higher: sent to the strong model first).`);
+
+const answerLengthRatio = chat.map((row) => Math.log((row.responses?.[STRONG]?.length ?? 1) / (row.responses?.[WEAK]?.length ?? 1)));
+console.log(`\nChat labels: rank correlation of the judge's gain with log(strong answer length / weak answer length): ${rankCorrelation(chatGain, answerLengthRatio).toFixed(2)}; with prompt length: ${rankCorrelation(chatGain, chatLength).toFixed(2)}.`);
+const byLength = chat.map((_row, index) => index).sort((left, right) => chatLength[left] - chatLength[right]);
+for (let quarter = 0; quarter < 4; quarter++) {
+  const members = byLength.slice(Math.floor((quarter * chat.length) / 4), Math.floor(((quarter + 1) * chat.length) / 4));
+  const characters = members.map((index) => routedText(chat[index].prompt).characterCount);
+  const wins = members.filter((index) => chatGain[index] > 0).length / members.length;
+  console.log(`- prompts of ${Math.min(...characters)}–${Math.max(...characters)} characters: the strong model wins ${(100 * wins).toFixed(0)}%, mean gain ${mean(members.map((index) => chatGain[index])).toFixed(3)}`);
+}
 
 /** One table row per scorer: the mean over folds of each fold's APGR and CPT(50%). */
 function report(name: string, rows: readonly RoutingRow[], kind: FoldKind, weak: string, scorers: Record<string, Scorer>): void {
@@ -197,6 +210,32 @@ function dot(left: ArrayLike<number>, right: ArrayLike<number>): number {
   let sum = 0;
   for (let index = 0; index < left.length; index++) sum += left[index] * right[index];
   return sum;
+}
+
+/** Spearman's rank correlation, tied values sharing their mean rank. */
+function rankCorrelation(left: readonly number[], right: readonly number[]): number {
+  const ranks = (values: readonly number[]): number[] => {
+    const order = values.map((_value, index) => index).sort((a, b) => values[a] - values[b]);
+    const rank = new Array<number>(values.length);
+    for (let start = 0; start < order.length; ) {
+      let end = start + 1;
+      while (end < order.length && values[order[end]] === values[order[start]]) end++;
+      for (let position = start; position < end; position++) rank[order[position]] = (start + end - 1) / 2;
+      start = end;
+    }
+    return rank;
+  };
+  const [x, y] = [ranks(left), ranks(right)];
+  const [meanX, meanY] = [mean(x), mean(y)];
+  let covariance = 0;
+  let varianceX = 0;
+  let varianceY = 0;
+  for (let index = 0; index < x.length; index++) {
+    covariance += (x[index] - meanX) * (y[index] - meanY);
+    varianceX += (x[index] - meanX) ** 2;
+    varianceY += (y[index] - meanY) ** 2;
+  }
+  return covariance / Math.sqrt(varianceX * varianceY);
 }
 
 function mean(values: readonly number[]): number {
