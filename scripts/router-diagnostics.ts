@@ -14,6 +14,8 @@
  * - chat order: the chat gain direction, trained on every alpaca-dev row, asked to order the
  *   hand-written prompts of `chat-prompt-order.test.ts`: the share of (hard, easy) pairs it
  *   puts the right way round (1 = all; the shipped router scores 1).
+ * - MMLU subjects: how far apart the subjects' gaps are, and whether anything a prompt shows
+ *   (length, digits) or the weak model's own accuracy ranks them.
  * - chat labels: what the judge's preference follows: its rank correlation with how much
  *   longer the strong model's answer is than the weak one's, and the strong model's win rate
  *   by quarter of prompt length.
@@ -74,6 +76,21 @@ const mmluScorers: Record<string, Scorer> = {
   'gain direction + length': (train, test) => gainDirection(withLength(mmluVectors, mmluLength), mmluGain, train, test),
 };
 for (const kind of ['task', 'random'] as const) report('mmlu-dev', mmlu, kind, WEAK, mmluScorers);
+const subjects = [...new Set(mmlu.map((row) => row.task))].map((task) => {
+  const members = mmlu.filter((row) => row.task === task);
+  const average = (value: (row: RoutingRow) => number) => mean(members.map(value));
+  return {
+    task,
+    gain: average((row) => row.scores[STRONG] - row.scores[WEAK]),
+    weak: average((row) => row.scores[WEAK]),
+    strong: average((row) => row.scores[STRONG]),
+    length: average((row) => Math.log1p(routedText(row.prompt).characterCount)),
+    digits: average((row) => {
+      const text = routedText(row.prompt).text;
+      return (text.match(/[0-9]/g)?.length ?? 0) / Math.max(200, text.length);
+    }),
+  };
+});
 
 const chatGain = gain(chat);
 const chatLength = logLength(chat);
@@ -105,6 +122,13 @@ for (let quarter = 0; quarter < 4; quarter++) {
   const characters = members.map((index) => routedText(chat[index].prompt).characterCount);
   const wins = members.filter((index) => chatGain[index] > 0).length / members.length;
   console.log(`- prompts of ${Math.min(...characters)}–${Math.max(...characters)} characters: the strong model wins ${(100 * wins).toFixed(0)}%, mean gain ${mean(members.map((index) => chatGain[index])).toFixed(3)}`);
+}
+
+subjects.sort((left, right) => right.gain - left.gain);
+const subjectGains = subjects.map((subject) => subject.gain);
+console.log(`\nMMLU subjects (${subjects.length}): gain from ${subjectGains.at(-1)!.toFixed(2)} to ${subjectGains[0].toFixed(2)}. Rank correlation of a subject's gain with its mean log length ${rankCorrelation(subjectGains, subjects.map((subject) => subject.length)).toFixed(2)}, digit density ${rankCorrelation(subjectGains, subjects.map((subject) => subject.digits)).toFixed(2)}, the weak model's accuracy ${rankCorrelation(subjectGains, subjects.map((subject) => subject.weak)).toFixed(2)}.`);
+for (const subject of [...subjects.slice(0, 3), ...subjects.slice(-3)]) {
+  console.log(`- ${subject.task}: weak ${subject.weak.toFixed(2)}, strong ${subject.strong.toFixed(2)}, gain ${subject.gain.toFixed(2)}`);
 }
 
 /** One table row per scorer: the mean over folds of each fold's APGR and CPT(50%). */
