@@ -21,8 +21,8 @@
  *   by quarter of prompt length.
  *
  * Meaning comes from the shipped static table, or with `--sentence-encoder` from the Universal
- * Sentence Encoder itself (the model the table is distilled from; ≈ 30 minutes of CPU for the
- * 6,755 prompts): whether the distillation is what loses the signal.
+ * Sentence Encoder itself (the model the table is distilled from; 7–30 minutes of CPU for the
+ * 6,755 prompts, depending on the machine): whether the distillation is what loses the signal.
  *
  *   npm run router:diagnose [-- --sentence-encoder]
  */
@@ -69,33 +69,18 @@ console.log('|---|---|---|---|---|---|');
 const mmluGain = gain(mmlu);
 const mmluLength = logLength(mmlu);
 const mmluScorers: Record<string, Scorer> = {
-  'prompt length': (_train, test) => test.map((index) => mmluLength[index]),
+  'prompt length': (_train, test) => promptLengthScores(test.map((index) => mmlu[index].prompt)),
   'subject oracle (reads the answers)': (_train, test) => subjectMeans(mmlu, test, mmluGain, test),
   'nearest subjects': (train, test) => nearestSubjects(mmlu, mmluVectors, mmluGain, train, test),
   'gain direction': (train, test) => gainDirection(mmluVectors, mmluGain, train, test),
   'gain direction + length': (train, test) => gainDirection(withLength(mmluVectors, mmluLength), mmluGain, train, test),
 };
 for (const kind of ['task', 'random'] as const) report('mmlu-dev', mmlu, kind, WEAK, mmluScorers);
-const subjects = [...new Set(mmlu.map((row) => row.task))].map((task) => {
-  const members = mmlu.filter((row) => row.task === task);
-  const average = (value: (row: RoutingRow) => number) => mean(members.map(value));
-  return {
-    task,
-    gain: average((row) => row.scores[STRONG] - row.scores[WEAK]),
-    weak: average((row) => row.scores[WEAK]),
-    strong: average((row) => row.scores[STRONG]),
-    length: average((row) => Math.log1p(routedText(row.prompt).characterCount)),
-    digits: average((row) => {
-      const text = routedText(row.prompt).text;
-      return (text.match(/[0-9]/g)?.length ?? 0) / Math.max(200, text.length);
-    }),
-  };
-});
 
 const chatGain = gain(chat);
 const chatLength = logLength(chat);
 const chatScorers: Record<string, Scorer> = {
-  'prompt length': (_train, test) => test.map((index) => chatLength[index]),
+  'prompt length': (_train, test) => promptLengthScores(test.map((index) => chat[index].prompt)),
   'gain direction': (train, test) => gainDirection(chatVectors, chatGain, train, test),
   'gain direction + length': (train, test) => gainDirection(withLength(chatVectors, chatLength), chatGain, train, test),
 };
@@ -124,6 +109,21 @@ for (let quarter = 0; quarter < 4; quarter++) {
   console.log(`- prompts of ${Math.min(...characters)}–${Math.max(...characters)} characters: the strong model wins ${(100 * wins).toFixed(0)}%, mean gain ${mean(members.map((index) => chatGain[index])).toFixed(3)}`);
 }
 
+const subjects = [...new Set(mmlu.map((row) => row.task))].map((task) => {
+  const members = mmlu.filter((row) => row.task === task);
+  const average = (value: (row: RoutingRow) => number) => mean(members.map(value));
+  return {
+    task,
+    gain: average((row) => row.scores[STRONG] - row.scores[WEAK]),
+    weak: average((row) => row.scores[WEAK]),
+    strong: average((row) => row.scores[STRONG]),
+    length: average((row) => Math.log1p(routedText(row.prompt).characterCount)),
+    digits: average((row) => {
+      const text = routedText(row.prompt).text;
+      return (text.match(/[0-9]/g)?.length ?? 0) / Math.max(200, text.length);
+    }),
+  };
+});
 subjects.sort((left, right) => right.gain - left.gain);
 const subjectGains = subjects.map((subject) => subject.gain);
 console.log(`\nMMLU subjects (${subjects.length}): gain from ${subjectGains.at(-1)!.toFixed(2)} to ${subjectGains[0].toFixed(2)}. Rank correlation of a subject's gain with its mean log length ${rankCorrelation(subjectGains, subjects.map((subject) => subject.length)).toFixed(2)}, digit density ${rankCorrelation(subjectGains, subjects.map((subject) => subject.digits)).toFixed(2)}, the weak model's accuracy ${rankCorrelation(subjectGains, subjects.map((subject) => subject.weak)).toFixed(2)}.`);
