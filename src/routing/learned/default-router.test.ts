@@ -18,11 +18,14 @@ const DATASETS = fileURLToPath(new URL('../../../../shared/datasets/routing/', i
 const available = existsSync(DATASETS);
 
 describe('shipped default router', () => {
-  it.runIf(!available && process.env.CI === 'true')('needs the routing datasets in ../shared in CI', () => {
-    expect.fail(`routing datasets not found at ${DATASETS}: CI must check out ../shared beside the repository`);
-  });
-
-  it.runIf(!available && process.env.CI !== 'true').skip(`beats random routing on held-out dev rows: skipped, no datasets at ${DATASETS}`, () => {});
+  // Only the test that applies is declared, so a run never lists a skip whose reason is false.
+  if (!available && process.env.CI === 'true') {
+    it('needs the routing datasets in ../shared in CI', () => {
+      expect.fail(`routing datasets not found at ${DATASETS}: CI must check out ../shared beside the repository`);
+    });
+  } else if (!available) {
+    it.skip(`beats random routing on held-out dev rows: skipped, no datasets at ${DATASETS}`, () => {});
+  }
 
   it.runIf(available)('beats random routing on held-out MMLU and GSM8K dev rows', () => {
     const router = loadLearnedRouter(DEFAULT_ROUTER_PATH);
