@@ -63,6 +63,7 @@ const LABELS: Record<TargetName, string> = {
   'cache-hit': 'Switchboard, cache on, every request a hit',
   'guardrails-on': 'Switchboard, PII guardrail masking',
   'telemetry-on': 'Switchboard, OpenTelemetry traces exported',
+  'telemetry-sampled': 'Switchboard, OpenTelemetry traces, one in ten sampled',
   learned: 'Switchboard, learned route',
   'learned-shadow': 'Switchboard, learned route with shadow at 10%',
 };
@@ -211,7 +212,7 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const COLORS: Record<TargetName, string> = { direct: '#9aa5b1', switchboard: '#2563eb', 'switchboard-openai': '#1e40af', baseline: '#93c5fd', nginx: '#16a34a', portkey: '#dc2626', undici: '#a855f7', 'cache-miss': '#f59e0b', 'cache-hit': '#0891b2', 'guardrails-on': '#65a30d', 'telemetry-on': '#db2777', learned: '#7c3aed', 'learned-shadow': '#c026d3' };
+const COLORS: Record<TargetName, string> = { direct: '#9aa5b1', switchboard: '#2563eb', 'switchboard-openai': '#1e40af', baseline: '#93c5fd', nginx: '#16a34a', portkey: '#dc2626', undici: '#a855f7', 'cache-miss': '#f59e0b', 'cache-hit': '#0891b2', 'guardrails-on': '#65a30d', 'telemetry-on': '#db2777', 'telemetry-sampled': '#f472b6', learned: '#7c3aed', 'learned-shadow': '#c026d3' };
 
 interface Bar {
   target: TargetName;

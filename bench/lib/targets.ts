@@ -35,6 +35,7 @@ export type TargetName =
   | 'cache-hit'
   | 'guardrails-on'
   | 'telemetry-on'
+  | 'telemetry-sampled'
   | 'learned'
   | 'learned-shadow';
 /**
@@ -50,6 +51,8 @@ export type TargetName =
  *   prompt scanned by every detector; the bench's prompts hold no PII, so nothing is replaced.
  * - `telemetry-on`: OpenTelemetry traces, every request sampled, exported over OTLP/HTTP to the
  *   fake upstream (which answers `/v1/traces` with 200).
+ * - `telemetry-sampled`: the same at `sample: 0.1`, a production setting: what the other nine
+ *   requests in ten still pay (context propagation, the sampler's decision).
  * - `learned` and `learned-shadow`: a `learned` route over the same two models, without and with
  *   `shadow: { sample: 0.1 }` (one request in ten also calls the other model, off the path).
  */
@@ -65,6 +68,7 @@ export const ALL_TARGETS: TargetName[] = [
   'cache-hit',
   'guardrails-on',
   'telemetry-on',
+  'telemetry-sampled',
   'learned',
   'learned-shadow',
 ];
@@ -132,6 +136,8 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
       return startSwitchboard(options, 'guardrails-on', REPO_ROOT, { config: ['guardrails: { pii: { action: mask } }'] });
     case 'telemetry-on':
       return startSwitchboard(options, 'telemetry-on', REPO_ROOT, { config: [`telemetry: { otlp_endpoint: "http://127.0.0.1:${options.fakePort}", sample: 1 }`] });
+    case 'telemetry-sampled':
+      return startSwitchboard(options, 'telemetry-sampled', REPO_ROOT, { config: [`telemetry: { otlp_endpoint: "http://127.0.0.1:${options.fakePort}", sample: 0.1 }`] });
     case 'learned':
       return startSwitchboard(options, 'learned', REPO_ROOT, { routes: learnedRoute(false), model: 'bench-learned' });
     case 'learned-shadow':

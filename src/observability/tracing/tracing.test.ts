@@ -107,6 +107,31 @@ describe('OpenTelemetry traces', () => {
     }
   });
 
+  it('leaves a request the sampler drops untraced, but still carries an unsampled caller trace upstream', async () => {
+    const test = await startTestGateway({ telemetry: { otlp_endpoint: receiver.url, sample: 0, service_name: 'sampled-out' }, models: models() });
+    const ask = (traceparent?: string) =>
+      test.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, traceparent ? { headers: { traceparent } } : {});
+    try {
+      upstream.requests.length = 0;
+      await ask();
+      await ask(`00-${CALLER_TRACE}-${CALLER_SPAN}-00`);
+      // A caller that sampled its trace keeps its decision (parent-based sampling): its spans
+      // arrive after anything the two requests above could have queued.
+      const sampledTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      await ask(`00-${sampledTrace}-${CALLER_SPAN}-01`);
+      const spans = await receiver.waitFor((received) => received.some((span) => span.traceId === sampledTrace && span.kind === 2));
+      const ours = spans.filter((span) => span.resource['service.name'] === 'sampled-out');
+      expect(new Set(ours.map((span) => span.traceId))).toEqual(new Set([sampledTrace]));
+
+      const sent = upstream.requests.map((request) => request.headers.traceparent);
+      expect(sent[0]).toBeUndefined();
+      expect(sent[1]).toMatch(new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-00$`));
+      expect(sent[2]).toMatch(new RegExp(`^00-${sampledTrace}-[0-9a-f]{16}-01$`));
+    } finally {
+      await test.close();
+    }
+  });
+
   it('reads the standard OTEL_* variables, the config first', () => {
     const config = validateConfig({}, 'test');
     expect(telemetrySettings(config, {})).toBeUndefined();
