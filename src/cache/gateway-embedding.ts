@@ -17,7 +17,7 @@ export function embedThroughGateway(current: () => { registry: ModelRegistry; ex
     const model = registry.get(name);
     if (!model) throw new ModelNotFoundError(name, registry.names());
     const { record } = scope;
-    const result = await executor.dispatch(model, { signal: scope.signal, attempts: record.attempts }, (deployment, timeouts, signal) => deployment.provider.embed({ model: name, input: text }, { timeouts, signal }));
+    const result = await executor.dispatch(model, { signal: scope.signal, attempts: record.attempts, trace: scope.trace }, (deployment, options) => deployment.provider.embed({ model: name, input: text }, options));
     const promptTokens = result.value.usage?.prompt_tokens ?? 0;
     const costUsd = computeCost({ promptTokens, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, result.deployment.price);
     record.cost_usd += costUsd;

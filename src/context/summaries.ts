@@ -51,7 +51,7 @@ export class Summaries {
     const call = await executor.complete(
       model,
       { model: modelName, messages: [{ role: 'system', content: INSTRUCTION }, { role: 'user', content: transcript }], max_tokens: SUMMARY_MAX_TOKENS, temperature: 0 },
-      { signal: scope.signal, attempts: scope.record.attempts },
+      { signal: scope.signal, attempts: scope.record.attempts, trace: scope.trace },
     );
     const summary = call.completion.choices[0]?.message.content ?? '';
     this.byPrefix.set(key, summary);

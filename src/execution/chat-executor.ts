@@ -95,7 +95,7 @@ export class ChatExecutor {
     const result = await this.dispatcher.dispatch(
       model,
       context,
-      (deployment, timeouts, signal, limits) => (native ? completeNatively(deployment, request, native, { timeouts, signal, limits }) : deployment.provider.chat(request, { timeouts, signal, limits })),
+      (deployment, options) => (native ? completeNatively(deployment, request, native, options) : deployment.provider.chat(request, options)),
       COMPLETION_OPTIONS,
     );
     const completion = result.value;
@@ -114,10 +114,10 @@ export class ChatExecutor {
     const dispatched = await this.dispatcher.dispatch(
       model,
       context,
-      async (deployment, timeouts, signal, limits): Promise<ChunkStream | NativeEventStream> => {
-        const nativeStream = native && (await streamNatively(deployment, native, { timeouts, signal, limits }));
+      async (deployment, options): Promise<ChunkStream | NativeEventStream> => {
+        const nativeStream = native && (await streamNatively(deployment, native, options));
         if (nativeStream) return nativeStream;
-        const stream = await deployment.provider.streamChat(request, { timeouts, signal, limits });
+        const stream = await deployment.provider.streamChat(request, options);
         if (!isRelayable(stream)) return peekFirst(stream);
         await stream.started;
         return stream;

@@ -31,9 +31,7 @@ export function embedStage(services: { registry: ModelRegistry; executor: ChatEx
   return async ({ scope, request }) => {
     const model = registry.get(request.model);
     if (!model) throw new ModelNotFoundError(request.model, registry.names());
-    const result = await executor.dispatch(model, { signal: scope.signal, attempts: scope.record.attempts }, (deployment, timeouts, signal, limits) =>
-      deployment.provider.embed(request, { timeouts, signal, limits }),
-    );
+    const result = await executor.dispatch(model, { signal: scope.signal, attempts: scope.record.attempts, trace: scope.trace }, (deployment, options) => deployment.provider.embed(request, options));
     const reported = result.value.usage?.prompt_tokens;
     const promptTokens = reported ?? inputTokens(request.input);
     const costEstimated = reported === undefined || result.deployment.price === undefined;

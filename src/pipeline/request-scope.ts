@@ -11,6 +11,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PrepaidBudget } from '../governance/admission/batch-hold.js';
 import { ANONYMOUS, type Principal } from '../governance/keys/authenticate.js';
+import type { RequestTrace } from '../observability/tracing/request-tracer.js';
 import { ClientSignal } from '../reliability/cancel-signal.js';
 import { emptyRecord, type RequestRecord } from '../storage/request-record.js';
 import { newRequestId } from './request-id.js';
@@ -33,6 +34,8 @@ export class RequestScope {
   baselineModel: string | undefined = undefined;
   /** A batch line's budget, reserved with its batch: admission reserves nothing more and settles there. */
   prepaid: PrepaidBudget | undefined = undefined;
+  /** This request's server span, when telemetry is on and the request is sampled (or continues a caller's trace). */
+  trace: RequestTrace | undefined = undefined;
   private finishHooks: FinishHook[] | undefined;
 
   constructor(

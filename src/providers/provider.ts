@@ -34,6 +34,8 @@ export interface CallOptions {
   limits?: UpstreamLimits;
   /** Aborts the upstream call, for example when the client disconnects. */
   signal?: CancelSignal;
+  /** The W3C trace context sent upstream as `traceparent` when the request is traced. */
+  traceparent?: string;
 }
 
 /** A deployment as a provider sees it: everything needed to reach one upstream model. */

@@ -16,7 +16,7 @@
 import { GatewayError, InternalError, mapNetworkError, RateLimitError, ServiceUnavailableError } from '../errors/index.js';
 import { isLocalFault } from './local-fault.js';
 import type { ModelRegistry, ResolvedDeployment, ResolvedModel } from '../models/model-registry.js';
-import type { CallTimeouts } from '../providers/provider.js';
+import type { CallOptions, CallTimeouts } from '../providers/provider.js';
 import type { UpstreamLimits } from '../providers/shared/upstream-limits.js';
 import type { AttemptRecord } from '../storage/request-record.js';
 
@@ -26,12 +26,14 @@ import { chooseDeployment } from './load-balancer.js';
 import { backoffDelayMs, classifyFailure, fitsBeforeDeadline, type FailureKind } from './retry-policy.js';
 import { sleep } from './sleep.js';
 import type { CancelSignal } from './cancel-signal.js';
-import { attemptTracing } from '../observability/tracing/attempt-hook.js';
+import type { TracedRequest } from '../observability/tracing/attempt-hook.js';
 
 export interface DispatchContext {
   signal?: CancelSignal;
   /** Filled in as attempts happen, so a failed request still logs them. */
   attempts: AttemptRecord[];
+  /** The request's trace when it is traced: each attempt becomes a client span under it. */
+  trace?: TracedRequest;
 }
 
 export interface Dispatched<T> {
@@ -55,7 +57,8 @@ export interface DispatchOptions<T> {
   holdOpen?: boolean;
 }
 
-export type Call<T> = (deployment: ResolvedDeployment, timeouts: CallTimeouts, signal: CancelSignal | undefined, limits: UpstreamLimits | undefined) => Promise<T>;
+/** One upstream call on a deployment, with this attempt's timeouts, signal, limits and trace context. */
+export type Call<T> = (deployment: ResolvedDeployment, options: CallOptions) => Promise<T>;
 
 export interface DispatcherSettings {
   retry: { attempts: number; backoff_ms: number; max_backoff_ms: number };
@@ -178,11 +181,10 @@ export class Dispatcher {
     const record: AttemptRecord = { deployment: deployment.id, model: model.name, provider: deployment.info.provider, status: null, error_code: null, latency_ms: 0 };
     if (waitedMs > 0) record.backoff_ms = waitedMs;
     // A client span per attempt when this request is traced (observability/tracing); else undefined.
-    const span = attemptTracing?.start(model.name, deployment, context.attempts.length + 1);
+    const span = context.trace?.startAttempt(model.name, deployment, context.attempts.length + 1);
     let value: T;
     try {
-      const limits = this.settings.limits;
-      value = await (span ? span.run(() => call(deployment, timeouts, context.signal, limits)) : call(deployment, timeouts, context.signal, limits));
+      value = await call(deployment, { timeouts, signal: context.signal, limits: this.settings.limits, traceparent: span?.traceparent });
     } catch (error) {
       if (isLocalFault(error)) {
         // Our failure, not the deployment's: no retry, no verdict on its health, a 500.

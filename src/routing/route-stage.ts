@@ -20,7 +20,7 @@ export function routeAndExecute(services: RouteStageServices): (exchange: ChatEx
   const { registry, routes, executor } = services;
   return (exchange) => {
     const { request, scope } = exchange;
-    const dispatch = { signal: scope.signal, attempts: scope.record.attempts };
+    const dispatch = { signal: scope.signal, attempts: scope.record.attempts, trace: scope.trace };
     const model = registry.get(request.model);
     if (model) return executor.execute(model, request, dispatch);
     const route = routes.get(request.model);

@@ -42,7 +42,8 @@ export async function handleHttpRequest(gateway: Gateway, request: IncomingMessa
     context.params = match.params;
     await gateway.governance.authenticate(context, path);
     logged = match.entry.logged;
-    await (requestTrace ? gateway.tracer!.run(requestTrace, () => match.entry.handler(gateway, context)) : match.entry.handler(gateway, context));
+    context.trace = requestTrace;
+    await match.entry.handler(gateway, context);
   } catch (error) {
     const gatewayError = toGatewayError(error);
     if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {

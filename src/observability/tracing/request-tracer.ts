@@ -8,11 +8,10 @@
  * gateway without telemetry loads no OpenTelemetry code. Spans go to a BatchSpanProcessor:
  * ending a span only queues it; export happens on a timer, off the request path.
  *
- * No global context manager is installed: the request's span travels in an AsyncLocalStorage of
- * our own, entered once per traced request, so the dispatcher and HTTP client below the
- * pipeline find it without any parameter being threaded through.
+ * No context manager is installed and no AsyncLocalStorage is entered: the request's trace rides
+ * on its scope (`RequestScope.trace`) and dispatch context, and each attempt's `traceparent` on
+ * the call's options (attempt-hook.ts says why).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, defaultTextMapGetter, defaultTextMapSetter, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes, defaultResource } from '@opentelemetry/resources';
@@ -21,14 +20,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../../logging/logger.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
-import { setAttemptTracing, type AttemptSpan } from './attempt-hook.js';
+import type { AttemptSpan, TracedRequest } from './attempt-hook.js';
 import { recordAttributes, requestAttributes, responseAttributes, type ResponseFacts } from './span-attributes.js';
 import type { TelemetrySettings } from './telemetry-settings.js';
 
 const propagator = new W3CTraceContextPropagator();
 
 /** One traced request: its server span, and what the trace stage learnt of its answer. */
-export class RequestTrace {
+export class RequestTrace implements TracedRequest {
   response: ResponseFacts | undefined;
 
   constructor(
@@ -40,11 +39,13 @@ export class RequestTrace {
   describeRequest(request: ChatCompletionRequest): void {
     this.span.setAttributes(requestAttributes(request, this.tracer.settings.captureContent));
   }
+
+  startAttempt(modelName: string, deployment: { id: string; info: { provider: string; model: string } }, attemptNumber: number): AttemptSpan {
+    return this.tracer.startAttempt(this, modelName, deployment, attemptNumber);
+  }
 }
 
 export class RequestTracer {
-  private readonly requests = new AsyncLocalStorage<RequestTrace>();
-  private readonly attempts = new AsyncLocalStorage<string>();
   private readonly tracer: Tracer;
 
   constructor(
@@ -58,26 +59,14 @@ export class RequestTracer {
    * Starts the server span of a model request, continuing the caller's `traceparent` if it sent
    * one. Undefined when the sampler leaves out a request that came without one: nothing would be
    * exported and there is no caller's trace to carry upstream, so the request runs as it would
-   * with telemetry off. Entering the request's AsyncLocalStorage turns on Node's promise hooks for
-   * all its work, and at `sample: 0.1` that was most of what the nine requests in ten that are
-   * not sampled paid (bench target `telemetry-sampled`). An unsampled caller's trace is still
-   * carried, so a service below us keeps the caller's decision.
+   * with telemetry off (no attempt spans, no `traceparent` upstream). An unsampled caller's trace
+   * is still carried, so a service below us keeps the caller's decision.
    */
   startRequest(method: string, path: string, headers: IncomingHttpHeaders): RequestTrace | undefined {
     const parent = headers.traceparent ? propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
     const span = this.tracer.startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
     if (!span.isRecording() && parent === ROOT_CONTEXT) return undefined;
     return new RequestTrace(span, this);
-  }
-
-  /** Runs the rest of the request with `requestTrace` as the parent of its attempt spans. */
-  run<T>(requestTrace: RequestTrace, work: () => Promise<T>): Promise<T> {
-    return this.requests.run(requestTrace, work);
-  }
-
-  /** The trace of the request running now (the trace stage reads it). */
-  current(): RequestTrace | undefined {
-    return this.requests.getStore();
   }
 
   /** Ends the server span with the finished record's attributes and names it after the model. */
@@ -91,9 +80,8 @@ export class RequestTracer {
     span.end();
   }
 
-  startAttempt(modelName: string, deployment: { id: string; info: { provider: string; model: string } }, attemptNumber: number): AttemptSpan | undefined {
-    const parent = this.requests.getStore();
-    if (!parent) return undefined;
+  /** A client span for one upstream attempt of `parent`, and the `traceparent` that names it upstream. */
+  startAttempt(parent: RequestTrace, modelName: string, deployment: { id: string; info: { provider: string; model: string } }, attemptNumber: number): AttemptSpan {
     const operation = 'chat';
     const span = this.tracer.startSpan(
       `${operation} ${deployment.info.model}`,
@@ -113,7 +101,7 @@ export class RequestTracer {
     const carrier: Record<string, string> = {};
     propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
     return {
-      run: (call) => this.attempts.run(carrier.traceparent!, call),
+      traceparent: carrier.traceparent,
       end: (record) => {
         if (record.status !== null) span.setAttribute('http.response.status_code', record.status);
         if (record.error_code !== null) {
@@ -126,13 +114,8 @@ export class RequestTracer {
     };
   }
 
-  outgoingTraceparent(): string | undefined {
-    return this.attempts.getStore();
-  }
-
   /** Exports what is queued and stops the exporter (on gateway close); a collector that is down does not fail the close. */
   async shutdown(onError: (error: unknown) => void): Promise<void> {
-    activeTracers.delete(this);
     await this.provider.shutdown().catch(onError);
   }
 }
@@ -141,7 +124,7 @@ function providerName(provider: string): string {
   return provider === 'gemini' ? 'gcp.gemini' : provider;
 }
 
-/** Builds the tracer provider, its batching exporter and the hooks the dispatcher and HTTP client read. */
+/** Builds the tracer provider and its batching exporter. */
 export async function startRequestTracer(settings: TelemetrySettings, logger: Logger): Promise<RequestTracer> {
   const exporter = await createExporter(settings);
   const provider = new TracerProvider({
@@ -150,22 +133,8 @@ export async function startRequestTracer(settings: TelemetrySettings, logger: Lo
     spanProcessors: [new BatchSpanProcessor({ exporter })],
   });
   const tracer = new RequestTracer(settings, provider);
-  setAttemptTracing({
-    // Whichever traced gateway the request belongs to: the request's own trace knows its tracer.
-    start: (modelName, deployment, attemptNumber) => currentTracer()?.startAttempt(modelName, deployment, attemptNumber),
-    outgoingTraceparent: () => currentTracer()?.outgoingTraceparent(),
-  });
-  activeTracers.add(tracer);
   logger.info({ endpoint: settings.tracesUrl ?? '(from OTEL_EXPORTER_OTLP_*)', protocol: settings.protocol, sample: settings.sample }, 'OpenTelemetry tracing on');
   return tracer;
-}
-
-/** Every tracer of this process (tests run several gateways in one). */
-const activeTracers = new Set<RequestTracer>();
-
-function currentTracer(): RequestTracer | undefined {
-  for (const tracer of activeTracers) if (tracer.current()) return tracer;
-  return undefined;
 }
 
 async function createExporter(settings: TelemetrySettings): Promise<SpanExporter> {

@@ -19,7 +19,7 @@ export function traceStage(tracer: RequestTracer | undefined): ChatStage | undef
   return {
     name: 'trace',
     async run(exchange, next) {
-      const requestTrace = tracer.current();
+      const requestTrace = exchange.scope.trace;
       if (!requestTrace) return next();
       requestTrace.describeRequest(exchange.request);
       const outcome = await next();

@@ -54,7 +54,7 @@ export class AnthropicProvider implements ChatProvider, AnthropicMessagesProvide
   }
 
   private async post(body: string, headers: Record<string, string>, options: CallOptions): Promise<{ response: UpstreamResponse; send: SendOptions }> {
-    const send: SendOptions = { timeouts: options.timeouts, signal: options.signal, limits: options.limits, provider: this.deployment.provider, headers, body };
+    const send: SendOptions = { timeouts: options.timeouts, signal: options.signal, limits: options.limits, traceparent: options.traceparent, provider: this.deployment.provider, headers, body };
     const response = await sendUpstream(this.messagesUrl, send);
     if (response.status >= 400) throw await mapAnthropicError(response, this.deployment.provider);
     return { response, send };

@@ -52,7 +52,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private sendOptions(options: CallOptions, body: unknown): SendOptions {
     // The same for every call of this deployment; undici copies them and never changes them.
     this.callHeaders ??= this.headers();
-    return { timeouts: options.timeouts, signal: options.signal, limits: options.limits, provider: this.deployment.provider, headers: this.callHeaders, body: JSON.stringify(body) };
+    return { timeouts: options.timeouts, signal: options.signal, limits: options.limits, traceparent: options.traceparent, provider: this.deployment.provider, headers: this.callHeaders, body: JSON.stringify(body) };
   }
 
   async chat(request: ChatCompletionRequest, options: CallOptions): Promise<ChatCompletion> {

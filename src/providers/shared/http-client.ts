@@ -9,7 +9,6 @@ import { mapNetworkError, UpstreamMalformedResponseError, UpstreamResponseTooLar
 import { rememberJsonText } from '../../protocol/raw-json.js';
 import { BodyLimitExceeded, UpstreamExchange, type UpstreamBody } from './upstream-exchange.js';
 import { DEFAULT_UPSTREAM_LIMITS } from './upstream-limits.js';
-import { attemptTracing } from '../../observability/tracing/attempt-hook.js';
 
 const agents = new Map<number, Agent>();
 
@@ -89,7 +88,7 @@ export async function sendUpstream(url: string, options: SendOptions): Promise<U
       origin,
       path,
       method: options.method ?? 'POST',
-      headers: withTraceparent(options.headers),
+      headers: withTraceparent(options.headers, options.traceparent),
       body: options.body,
       headersTimeout: timeouts.firstTokenMs,
       // Between two body chunks; a stream that goes silent this long is considered hung.
@@ -118,8 +117,7 @@ export async function sendUpstream(url: string, options: SendOptions): Promise<U
  * A traced attempt's W3C `traceparent`, added to the provider's own headers without touching
  * them (they are built once per deployment and reused). Untraced: the same object, untouched.
  */
-function withTraceparent(headers: Record<string, string>): Record<string, string> {
-  const traceparent = attemptTracing?.outgoingTraceparent();
+function withTraceparent(headers: Record<string, string>, traceparent: string | undefined): Record<string, string> {
   return traceparent ? { ...headers, traceparent } : headers;
 }
 
