@@ -26,7 +26,7 @@ import { chooseDeployment } from './load-balancer.js';
 import { backoffDelayMs, classifyFailure, fitsBeforeDeadline, type FailureKind } from './retry-policy.js';
 import { sleep } from './sleep.js';
 import type { CancelSignal } from './cancel-signal.js';
-import type { TracedRequest } from '../observability/tracing/attempt-hook.js';
+import type { TracedRequest } from '../observability/tracing/traced-request.js';
 
 export interface DispatchContext {
   signal?: CancelSignal;

@@ -10,7 +10,7 @@
  *
  * No context manager is installed and no AsyncLocalStorage is entered: the request's trace rides
  * on its scope (`RequestScope.trace`) and dispatch context, and each attempt's `traceparent` on
- * the call's options (attempt-hook.ts says why).
+ * the call's options (traced-request.ts says why).
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, defaultTextMapGetter, defaultTextMapSetter, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -20,7 +20,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../../logging/logger.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
-import type { AttemptSpan, TracedRequest } from './attempt-hook.js';
+import type { AttemptSpan, TracedRequest } from './traced-request.js';
 import { recordAttributes, requestAttributes, responseAttributes, type ResponseFacts } from './span-attributes.js';
 import type { TelemetrySettings } from './telemetry-settings.js';
 
