@@ -15,7 +15,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, defaultTextMapGetter, defaultTextMapSetter, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes, defaultResource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../../logging/logger.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
@@ -57,15 +57,18 @@ export class RequestTracer {
 
   /**
    * Starts the server span of a model request, continuing the caller's `traceparent` if it sent
-   * one. Undefined when the sampler leaves out a request that came without one: nothing would be
-   * exported and there is no caller's trace to carry upstream, so the request runs as it would
-   * with telemetry off (no attempt spans, no `traceparent` upstream). An unsampled caller's trace
-   * is still carried, so a service below us keeps the caller's decision.
+   * one. A new trace is sampled here, before any span exists (`sample` of them, at random, as the
+   * trace-id ratio would for a fresh id): one left out runs as it would with telemetry off, with
+   * no span, no attempt spans and no `traceparent` upstream, because nothing would be exported
+   * and there is no caller's trace to carry. Letting the SDK decide would cost every such request
+   * a span's ids, attribute checks and self-metrics. A caller's trace keeps the caller's
+   * decision (parent-based sampling) and is carried upstream even when not sampled, so a service
+   * below us keeps it too.
    */
   startRequest(method: string, path: string, headers: IncomingHttpHeaders): RequestTrace | undefined {
     const parent = headers.traceparent ? propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
+    if (parent === ROOT_CONTEXT && !(Math.random() < this.settings.sample)) return undefined;
     const span = this.tracer.startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
-    if (!span.isRecording() && parent === ROOT_CONTEXT) return undefined;
     return new RequestTrace(span, this);
   }
 
@@ -129,7 +132,8 @@ export async function startRequestTracer(settings: TelemetrySettings, logger: Lo
   const exporter = await createExporter(settings);
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': settings.serviceName })),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sample) }),
+    // New traces are sampled in startRequest, before a span is started; a caller's trace keeps its decision.
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     spanProcessors: [new BatchSpanProcessor({ exporter })],
   });
   const tracer = new RequestTracer(settings, provider);

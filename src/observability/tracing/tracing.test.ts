@@ -132,6 +132,21 @@ describe('OpenTelemetry traces', () => {
     }
   });
 
+  it('samples new traces at the configured ratio', async () => {
+    const test = await startTestGateway({ telemetry: { otlp_endpoint: receiver.url, sample: 0.5, service_name: 'half-sampled' }, models: models() });
+    try {
+      upstream.requests.length = 0;
+      for (let request = 0; request < 40; request++) await test.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      const traced = upstream.requests.filter((request) => request.headers.traceparent !== undefined).length;
+      // Binomial(40, ½): outside 6..34 about once in 700,000 runs.
+      expect(traced).toBeGreaterThanOrEqual(6);
+      expect(traced).toBeLessThanOrEqual(34);
+      for (const request of upstream.requests) if (request.headers.traceparent) expect(request.headers.traceparent).toMatch(/-01$/);
+    } finally {
+      await test.close();
+    }
+  });
+
   it('reads the standard OTEL_* variables, the config first', () => {
     const config = validateConfig({}, 'test');
     expect(telemetrySettings(config, {})).toBeUndefined();
