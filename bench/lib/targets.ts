@@ -19,26 +19,10 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 /**
  * `undici` is a bare Node pass-through proxy: the floor any Node gateway starts from.
  * `baseline` is another build of Switchboard (`--baseline-ref`), run beside this one so a
- * change's cost is read within one run, with the heap flag this build's `serve` applies. `switchboard-openai` is Switchboard with one
- * `provider: openai` model (issue #20's second provider kind), for the realistic workload only;
+ * change's cost is read within one run, with the heap flags this build's `serve` applies (or
+ * `--baseline-node-flags`). `switchboard-openai` is Switchboard with one `provider: openai` model (issue #20's second provider kind), for the realistic workload only;
  * `switchboard` serves the realistic workload from one `openai-compatible` model.
- */
-export type TargetName =
-  | 'direct'
-  | 'switchboard'
-  | 'switchboard-openai'
-  | 'baseline'
-  | 'nginx'
-  | 'portkey'
-  | 'undici'
-  | 'cache-miss'
-  | 'cache-hit'
-  | 'guardrails-on'
-  | 'telemetry-on'
-  | 'telemetry-sampled'
-  | 'learned'
-  | 'learned-shadow';
-/**
+ *
  * `cache-miss` and `cache-hit` are Switchboard with the exact cache on (docs/cache.md): every
  * request of `cache-hit` after the first is answered from the cache; `cache-miss` sends
  * `Cache-Control: max-age=0`, so each request looks the entry up, finds it too old, goes
@@ -51,12 +35,12 @@ export type TargetName =
  *   prompt scanned by every detector; the bench's prompts hold no PII, so nothing is replaced.
  * - `telemetry-on`: OpenTelemetry traces, every request sampled, exported over OTLP/HTTP to the
  *   fake upstream (which answers `/v1/traces` with 200).
- * - `telemetry-sampled`: the same at `sample: 0.1`, a production setting: what the other nine
- *   requests in ten still pay (context propagation, the sampler's decision).
+ * - `telemetry-sampled`: the same at `sample: 0.1`, a production setting: what tracing costs
+ *   when nine requests in ten are left out.
  * - `learned` and `learned-shadow`: a `learned` route over the same two models, without and with
  *   `shadow: { sample: 0.1 }` (one request in ten also calls the other model, off the path).
  */
-export const ALL_TARGETS: TargetName[] = [
+export const ALL_TARGETS = [
   'direct',
   'switchboard',
   'switchboard-openai',
@@ -71,7 +55,8 @@ export const ALL_TARGETS: TargetName[] = [
   'telemetry-sampled',
   'learned',
   'learned-shadow',
-];
+] as const;
+export type TargetName = (typeof ALL_TARGETS)[number];
 export const DEFAULT_TARGETS: TargetName[] = ['direct', 'switchboard', 'switchboard-openai', 'nginx', 'portkey', 'undici'];
 
 /** Where and what one workload's requests go to on a target. */
@@ -135,9 +120,9 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
     case 'guardrails-on':
       return startSwitchboard(options, 'guardrails-on', REPO_ROOT, { config: ['guardrails: { pii: { action: mask } }'] });
     case 'telemetry-on':
-      return startSwitchboard(options, 'telemetry-on', REPO_ROOT, { config: [`telemetry: { otlp_endpoint: "http://127.0.0.1:${options.fakePort}", sample: 1 }`] });
+      return startSwitchboard(options, 'telemetry-on', REPO_ROOT, { config: [telemetryConfig(options.fakePort, 1)] });
     case 'telemetry-sampled':
-      return startSwitchboard(options, 'telemetry-sampled', REPO_ROOT, { config: [`telemetry: { otlp_endpoint: "http://127.0.0.1:${options.fakePort}", sample: 0.1 }`] });
+      return startSwitchboard(options, 'telemetry-sampled', REPO_ROOT, { config: [telemetryConfig(options.fakePort, 0.1)] });
     case 'learned':
       return startSwitchboard(options, 'learned', REPO_ROOT, { routes: learnedRoute(false), model: 'bench-learned' });
     case 'learned-shadow':
@@ -171,10 +156,6 @@ function startNode(options: TargetOptions, args: string[], spawnOptions: NonNull
   return startService(command, options.wrapper ? [...prefix, process.execPath, ...args] : args, { ...spawnOptions, env });
 }
 
-/**
- * The routed workload's config: a `rules` route over two models, so routing and the savings
- * baseline are on the path. The realistic workload's (issue #20): one model, no route.
- */
 /** Every target that is a Switchboard process. */
 type SwitchboardTarget = Exclude<TargetName, 'direct' | 'nginx' | 'portkey' | 'undici'>;
 
@@ -190,6 +171,11 @@ interface SwitchboardVariant {
   model?: string;
 }
 
+/** Traces exported to the fake upstream, which accepts `/v1/traces`. */
+function telemetryConfig(fakePort: number, sample: number): string {
+  return `telemetry: { otlp_endpoint: "http://127.0.0.1:${fakePort}", sample: ${sample} }`;
+}
+
 function learnedRoute(shadow: boolean): string[] {
   return [
     '  - name: bench-learned',
@@ -201,6 +187,10 @@ function learnedRoute(shadow: boolean): string[] {
   ];
 }
 
+/**
+ * The routed workload's config: a `rules` route over two models, so routing and the savings
+ * baseline are on the path. The realistic workload's (issue #20): one model, no route.
+ */
 function switchboardModels(name: SwitchboardTarget, fakePort: number): string[] {
   const realistic = (modelName: string, provider: 'openai' | 'openai-compatible') => [
     `  - name: ${modelName}`,
