@@ -29,14 +29,18 @@
 import { parseArgs } from 'node:util';
 import { sharedStaticEmbedder } from '../src/embedding/default-embedder.js';
 import { loadSentenceEncoder } from '../src/embedding/distillation/sentence-encoder.js';
+import { normalised } from '../src/embedding/static-embedder.js';
+import { estimate } from '../src/routing/evaluation/cross-validation.js';
 import { assignFolds, type FoldKind } from '../src/routing/evaluation/folds.js';
 import { createProgressBar } from '../src/routing/evaluation/progress-bar.js';
 import { promptLengthScores } from '../src/routing/evaluation/reference-routers.js';
-import { summariseRouter } from '../src/routing/evaluation/router-summary.js';
+import { summariseRouter, type RouterSummary } from '../src/routing/evaluation/router-summary.js';
 import { readRoutingDataset, type RoutingRow } from '../src/routing/evaluation/routing-dataset.js';
 import { routingOutcomes } from '../src/routing/evaluation/routing-outcomes.js';
 import { EASY_CHAT_PROMPTS, HARD_CHAT_PROMPTS } from '../src/routing/learned/chat-prompt-examples.js';
-import { routedText, semanticFeatures, semanticText } from '../src/routing/learned/feature-vector.js';
+import { routedText, scanRawPrompt, semanticFeatures, semanticText } from '../src/routing/learned/feature-vector.js';
+import { STRUCTURE_FEATURES } from '../src/routing/learned/prompt-features.js';
+import { DEFAULT_TRAINING } from '../src/routing/learned/train-router.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +54,7 @@ const STRONG = 'gpt-4-1106-preview';
 const OTHER_WEAK = 'gpt-3.5-turbo-1106';
 const NEAREST_TEMPERATURE = 0.05;
 
-type Vector = Float64Array;
+type Vector = Float32Array | Float64Array;
 type Scorer = (train: readonly number[], test: readonly number[]) => ArrayLike<number>;
 
 const mmlu = readRoutingDataset(`${values.data}/mmlu-dev.jsonl`).rows;
@@ -70,7 +74,7 @@ const mmluGain = gain(mmlu);
 const mmluLength = logLength(mmlu);
 const mmluScorers: Record<string, Scorer> = {
   'prompt length': (_train, test) => promptLengthScores(test.map((index) => mmlu[index].prompt)),
-  'subject oracle (reads the answers)': (_train, test) => subjectMeans(mmlu, test, mmluGain, test),
+  'subject oracle (reads the answers)': (_train, test) => subjectOracle(mmlu, mmluGain, test),
   'nearest subjects': (train, test) => nearestSubjects(mmlu, mmluVectors, mmluGain, train, test),
   'gain direction': (train, test) => gainDirection(mmluVectors, mmluGain, train, test),
   'gain direction + length': (train, test) => gainDirection(withLength(mmluVectors, mmluLength), mmluGain, train, test),
@@ -109,19 +113,17 @@ for (let quarter = 0; quarter < 4; quarter++) {
   console.log(`- prompts of ${Math.min(...characters)}–${Math.max(...characters)} characters: the strong model wins ${(100 * wins).toFixed(0)}%, mean gain ${mean(members.map((index) => chatGain[index])).toFixed(3)}`);
 }
 
-const subjects = [...new Set(mmlu.map((row) => row.task))].map((task) => {
-  const members = mmlu.filter((row) => row.task === task);
-  const average = (value: (row: RoutingRow) => number) => mean(members.map(value));
+const DIGIT_DENSITY = STRUCTURE_FEATURES.indexOf('digit_density');
+const subjects = [...bySubject(mmlu, mmlu.map((_row, index) => index))].map(([task, members]) => {
+  const average = (value: (index: number) => number) => mean(members.map(value));
   return {
     task,
-    gain: average((row) => row.scores[STRONG] - row.scores[WEAK]),
-    weak: average((row) => row.scores[WEAK]),
-    strong: average((row) => row.scores[STRONG]),
-    length: average((row) => Math.log1p(routedText(row.prompt).characterCount)),
-    digits: average((row) => {
-      const text = routedText(row.prompt).text;
-      return (text.match(/[0-9]/g)?.length ?? 0) / Math.max(200, text.length);
-    }),
+    gain: average((index) => mmluGain[index]),
+    weak: average((index) => mmlu[index].scores[WEAK]),
+    strong: average((index) => mmlu[index].scores[STRONG]),
+    length: average((index) => mmluLength[index]),
+    // The router's own measurement: digits per character, over at least 200 characters.
+    digits: average((index) => scanRawPrompt(mmlu[index].prompt, DEFAULT_TRAINING.hashBits).structure[DIGIT_DENSITY]),
   };
 });
 subjects.sort((left, right) => right.gain - left.gain);
@@ -135,39 +137,38 @@ for (const subject of [...subjects.slice(0, 3), ...subjects.slice(-3)]) {
 function report(name: string, rows: readonly RoutingRow[], kind: FoldKind, weak: string, scorers: Record<string, Scorer>): void {
   const folds = assignFolds(rows.map((row) => row.task), 5, kind, 1);
   for (const [scorer, score] of Object.entries(scorers)) {
-    const apgr: number[] = [];
-    const cpt50: number[] = [];
+    const summaries: RouterSummary[] = [];
     for (let fold = 0; fold < 5; fold++) {
       const test = rows.flatMap((_row, index) => (folds[index] === fold ? [index] : []));
       const train = rows.flatMap((_row, index) => (folds[index] === fold ? [] : [index]));
-      const summary = summariseRouter(routingOutcomes(test.map((index) => rows[index]), weak, STRONG), score(train, test));
-      apgr.push(summary.apgr);
-      cpt50.push(summary.cpt50);
+      summaries.push(summariseRouter(routingOutcomes(test.map((index) => rows[index]), weak, STRONG), score(train, test)));
     }
+    const { apgr, cpt50 } = estimate(summaries);
     const view = kind === 'task' ? 'whole tasks' : 'random folds';
-    console.log(`| ${name} | ${view} | ${weak} | ${scorer} | ${mean(apgr).toFixed(3)} ± ${spread(apgr).toFixed(3)} | ${(100 * mean(cpt50)).toFixed(1)}% |`);
+    console.log(`| ${name} | ${view} | ${weak} | ${scorer} | ${apgr.mean.toFixed(3)} ± ${apgr.spread.toFixed(3)} | ${(100 * cpt50.mean).toFixed(1)}% |`);
   }
 }
 
-function subjectMeans(rows: readonly RoutingRow[], from: readonly number[], values: readonly number[], test: readonly number[]): number[] {
-  const totals = new Map<string, { sum: number; count: number }>();
-  for (const index of from) {
-    const total = totals.get(rows[index].task) ?? { sum: 0, count: 0 };
-    total.sum += values[index];
-    total.count += 1;
-    totals.set(rows[index].task, total);
+/** Each row scored by the mean of `values` over the test rows of its own subject: it reads the answers. */
+function subjectOracle(rows: readonly RoutingRow[], values: readonly number[], test: readonly number[]): number[] {
+  const means = new Map([...bySubject(rows, test)].map(([task, members]) => [task, mean(members.map((index) => values[index]))]));
+  return test.map((index) => means.get(rows[index].task)!);
+}
+
+/** Row indices by their subject (task). */
+function bySubject(rows: readonly RoutingRow[], indices: readonly number[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  for (const index of indices) {
+    const members = groups.get(rows[index].task);
+    if (members) members.push(index);
+    else groups.set(rows[index].task, [index]);
   }
-  return test.map((index) => {
-    const total = totals.get(rows[index].task)!;
-    return total.sum / total.count;
-  });
+  return groups;
 }
 
 function nearestSubjects(rows: readonly RoutingRow[], vectors: readonly Vector[], values: readonly number[], train: readonly number[], test: readonly number[]): number[] {
-  const bySubject = new Map<string, number[]>();
-  for (const index of train) bySubject.set(rows[index].task, [...(bySubject.get(rows[index].task) ?? []), index]);
-  const subjects = [...bySubject.values()].map((members) => ({
-    centre: unit(meanVector(members.map((index) => vectors[index]))),
+  const subjects = [...bySubject(rows, train).values()].map((members) => ({
+    centre: normalised(meanVector(members.map((index) => vectors[index]))),
     gain: mean(members.map((index) => values[index])),
   }));
   return test.map((index) => {
@@ -203,7 +204,7 @@ function withLength(vectors: readonly Vector[], lengths: readonly number[]): Vec
 async function embedder(sentenceEncoder: boolean): Promise<(prompts: readonly string[]) => Vector[]> {
   if (!sentenceEncoder) {
     const table = sharedStaticEmbedder();
-    return (prompts) => prompts.map((prompt) => Float64Array.from(semanticFeatures(prompt, table) ?? new Float32Array(table.dimensions)));
+    return (prompts) => prompts.map((prompt) => semanticFeatures(prompt, table) ?? new Float32Array(table.dimensions));
   }
   const encoder = await loadSentenceEncoder();
   const cache = new Map<string, Vector>();
@@ -215,19 +216,14 @@ async function embedder(sentenceEncoder: boolean): Promise<(prompts: readonly st
     (done) => bar.update(done),
   );
   bar.finish();
-  texts.forEach((text, index) => cache.set(text, unit(Float64Array.from(vectors[index]))));
+  texts.forEach((text, index) => cache.set(text, normalised(Float64Array.from(vectors[index]))));
   return (prompts) => prompts.map((prompt) => cache.get(prompt)!);
 }
 
-function meanVector(vectors: readonly Vector[]): Vector {
+function meanVector(vectors: readonly Vector[]): Float64Array {
   const sum = new Float64Array(vectors[0].length);
   for (const vector of vectors) for (let dimension = 0; dimension < sum.length; dimension++) sum[dimension] += vector[dimension];
   return sum.map((value) => value / vectors.length);
-}
-
-function unit(vector: Vector): Vector {
-  const length = Math.sqrt(dot(vector, vector));
-  return length > 0 ? vector.map((value) => value / length) : vector;
 }
 
 function dot(left: ArrayLike<number>, right: ArrayLike<number>): number {
@@ -264,9 +260,4 @@ function rankCorrelation(left: readonly number[], right: readonly number[]): num
 
 function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-function spread(values: readonly number[]): number {
-  const centre = mean(values);
-  return Math.sqrt(values.reduce((sum, value) => sum + (value - centre) ** 2, 0) / values.length);
 }

@@ -161,7 +161,8 @@ function planSplits(datasets: readonly RoutingDataset[], foldCount: number, sche
   return views;
 }
 
-function estimate(summaries: readonly RouterSummary[]): ValidatedFigures {
+/** The mean over folds of each fold's own figures, and their standard deviation over folds. */
+export function estimate(summaries: readonly RouterSummary[]): ValidatedFigures {
   const of = (pick: (summary: RouterSummary) => number): MetricEstimate => {
     const values = summaries.map(pick);
     const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
