@@ -18,6 +18,7 @@ import { resourceFromAttributes, defaultResource } from '@opentelemetry/resource
 import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../../logging/logger.js';
+import type { ResolvedDeployment } from '../../models/model-registry.js';
 import type { RequestScope } from '../../pipeline/request-scope.js';
 import type { ChatCompletionRequest } from '../../protocol/chat-types.js';
 import type { AttemptSpan, TracedRequest } from './traced-request.js';
@@ -40,7 +41,7 @@ export class RequestTrace implements TracedRequest {
     this.span.setAttributes(requestAttributes(request, this.tracer.settings.captureContent));
   }
 
-  startAttempt(modelName: string, deployment: { id: string; info: { provider: string; model: string } }, attemptNumber: number): AttemptSpan {
+  startAttempt(modelName: string, deployment: ResolvedDeployment, attemptNumber: number): AttemptSpan {
     return this.tracer.startAttempt(this, modelName, deployment, attemptNumber);
   }
 }
@@ -84,7 +85,7 @@ export class RequestTracer {
   }
 
   /** A client span for one upstream attempt of `parent`, and the `traceparent` that names it upstream. */
-  startAttempt(parent: RequestTrace, modelName: string, deployment: { id: string; info: { provider: string; model: string } }, attemptNumber: number): AttemptSpan {
+  startAttempt(parent: RequestTrace, modelName: string, deployment: ResolvedDeployment, attemptNumber: number): AttemptSpan {
     const operation = 'chat';
     const span = this.tracer.startSpan(
       `${operation} ${deployment.info.model}`,
